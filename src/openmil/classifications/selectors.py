@@ -1,0 +1,13 @@
+from django.db.models import Q, QuerySet
+
+from openmil.classifications.models import Occupation
+
+
+def occupation_search(*, query: str, limit: int = 15) -> QuerySet[Occupation]:
+    """ESCO occupations whose label or ISCO-08 code matches the query."""
+    query = query.strip()
+    if len(query) < 2:
+        return Occupation.objects.none()
+    return Occupation.objects.filter(
+        Q(label__icontains=query) | Q(isco_group_id__startswith=query)
+    ).select_related("isco_group")[:limit]

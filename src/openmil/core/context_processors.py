@@ -1,0 +1,22 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from openmil.core import access
+from openmil.core.roles import Perm
+
+
+def openmil(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "personal": access.has_any(user, Perm.VIEW_PERSONAL),
+            "audit": access.has_any(user, Perm.VIEW_AUDIT),
+            "aggregates": access.has_any(user, Perm.VIEW_AGGREGATES),
+        },
+        "memberships": access.memberships_of(user),
+        "languages": settings.LANGUAGES,
+    }

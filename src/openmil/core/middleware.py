@@ -1,0 +1,66 @@
+"""Per-user language, the second-factor requirement and the audit channel."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+
+from openmil.core.audit import audit_channel
+from openmil.core.services import second_factor_required
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class UserLanguageMiddleware:
+    """Activate the language saved in the signed-in user's profile."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            profile = (
+                getattr(user, "profile", None) if hasattr(user, "profile") else None
+            )
+            if profile and profile.language:
+                translation.activate(profile.language)
+                request.LANGUAGE_CODE = profile.language
+        token = audit_channel.set("api" if request.path.startswith("/api/") else "web")
+        try:
+            return self.get_response(request)
+        finally:
+            audit_channel.reset(token)
+
+
+class SecondFactorMiddleware:
+    """Send users whose role requires TOTP to verify (or enrol) first."""
+
+    EXEMPT = (
+        "core:login",
+        "core:logout",
+        "core:otp_verify",
+        "core:otp_setup",
+        "core:set_language",
+    )
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            settings.OPENMIL_REQUIRE_2FA
+            and user is not None
+            and user.is_authenticated
+            and not request.path.startswith(("/api/", settings.STATIC_URL))
+            and not user.is_verified()
+            and second_factor_required(user)
+        ):
+            exempt = {reverse(name) for name in self.EXEMPT}
+            if request.path not in exempt:
+                return redirect(f"{reverse('core:otp_verify')}?next={request.path}")
+        return self.get_response(request)

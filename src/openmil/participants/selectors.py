@@ -1,0 +1,284 @@
+"""Reads of participant data, always scoped to what the acting user may see."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from openmil.core import access
+from openmil.core.audit import audit_record
+from openmil.core.models import AuditEntry
+from openmil.core.roles import Perm
+from openmil.participants.models import (
+    Consent,
+    FollowUp,
+    Need,
+    NeedType,
+    Participant,
+    normalise_for_search,
+)
+
+
+def participant_queryset(*, user: Any) -> QuerySet[Participant]:
+    """Every participant the user may see; the root of all participant reads.
+
+    Records whose processing is restricted (case-management consent
+    withdrawn) are visible only to roles that handle restriction.
+    """
+    lab_ids = access.lab_ids_with(user, Perm.VIEW_PERSONAL)
+    restricted_ok = access.lab_ids_with(user, Perm.VIEW_RESTRICTED)
+    return Participant.objects.filter(lab_id__in=lab_ids).filter(
+        Q(processing_restricted=False) | Q(lab_id__in=restricted_ok)
+    )
+
+
+def participant_list(
+    *,
+    user: Any,
+    query: str = "",
+    lab_id: int | None = None,
+    profile: str = "",
+    caseworker_id: int | None = None,
+    open_needs: bool | None = None,
+) -> QuerySet[Participant]:
+    qs = participant_queryset(user=user).select_related("lab", "caseworker")
+    if lab_id is not None:
+        qs = qs.filter(lab_id=lab_id)
+    if profile:
+        qs = qs.filter(profile=profile)
+    if caseworker_id is not None:
+        qs = qs.filter(caseworker_id=caseworker_id)
+    if query:
+        qs = participant_search_filter(qs, query)
+    if open_needs is not None:
+        has_open = Exists(
+            Need.objects.filter(
+                participant=OuterRef("pk"), status__in=Need.OPEN_STATUSES
+            )
+        )
+        qs = qs.filter(has_open) if open_needs else qs.exclude(has_open)
+    return qs.order_by("family_name", "given_name", "id")
+
+
+def participant_search_filter(
+    qs: QuerySet[Participant], query: str
+) -> QuerySet[Participant]:
+    """Match every word of the query, ignoring case, accents and marks."""
+    for word in normalise_for_search(query).split()[:6]:
+        qs = qs.filter(search_text__contains=word)
+    return qs
+
+
+def participant_get(
+    *, user: Any, participant_id: int, audit: bool = True
+) -> Participant:
+    """One participant the user may see, or Http404. Logs the view."""
+    try:
+        participant = (
+            participant_queryset(user=user)
+            .select_related("lab", "caseworker", "legal_status", "household")
+            .get(pk=participant_id)
+        )
+    except (Participant.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    if audit:
+        audit_record(
+            actor=user,
+            action=AuditEntry.Action.VIEW,
+            object_type="participant",
+            object_id=participant.pk,
+            lab_id=participant.lab_id,
+            participant_id=participant.pk,
+        )
+    return participant
+
+
+def participant_get_for_edit(*, user: Any, participant_id: int) -> Participant:
+    participant = participant_get(user=user, participant_id=participant_id, audit=False)
+    if not access.can(user, Perm.EDIT_PERSONAL, participant.lab_id):
+        raise Http404
+    return participant
+
+
+def can_see_sensitive(*, user: Any, participant: Participant) -> bool:
+    """Coordinators, and the participant's own caseworker, see sensitive fields."""
+    if access.can(user, Perm.VIEW_SENSITIVE_ALL, participant.lab_id):
+        return True
+    return bool(
+        participant.caseworker_id == user.pk
+        and access.can(user, Perm.VIEW_PERSONAL, participant.lab_id)
+    )
+
+
+def need_get(*, user: Any, need_id: int) -> Need:
+    try:
+        need = Need.objects.select_related("participant", "need_type").get(
+            pk=need_id, participant__in=participant_queryset(user=user)
+        )
+    except (Need.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    return need
+
+
+def consent_get(*, user: Any, consent_id: int) -> Consent:
+    try:
+        return Consent.objects.select_related("participant").get(
+            pk=consent_id, participant__in=participant_queryset(user=user)
+        )
+    except (Consent.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def follow_up_get(*, user: Any, follow_up_id: int) -> FollowUp:
+    try:
+        return FollowUp.objects.select_related("participant").get(
+            pk=follow_up_id, participant__in=participant_queryset(user=user)
+        )
+    except (FollowUp.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def need_types_for_lab(*, lab_id: int) -> QuerySet[NeedType]:
+    return NeedType.objects.filter(Q(lab__isnull=True) | Q(lab_id=lab_id))
+
+
+def consent_is_active(
+    *, participant: Participant, purpose: str, partner_category: str = ""
+) -> bool:
+    """True while a consent for this purpose is given and not withdrawn."""
+    return Consent.objects.filter(
+        participant=participant,
+        purpose=purpose,
+        partner_category=partner_category,
+        withdrawn_at__isnull=True,
+    ).exists()
+
+
+def pathway_blockers(*, participant: Participant) -> list[Need]:
+    """Urgent needs that keep the pathway from starting under the lab's rule."""
+    gate = participant.lab.pathway_gate
+    if gate == participant.lab.PathwayGate.NONE:
+        return []
+    allowed = [Need.Status.MET]
+    if gate == participant.lab.PathwayGate.URGENT_MET_OR_IN_PROGRESS:
+        allowed.append(Need.Status.IN_PROGRESS)
+    return list(
+        participant.needs.filter(urgent=True)
+        .exclude(status__in=allowed)
+        .select_related("need_type")
+    )
+
+
+def needs_overdue(*, user: Any, owner_id: int | None = None) -> QuerySet[Need]:
+    qs = Need.objects.filter(
+        participant__in=participant_queryset(user=user),
+        status__in=Need.OPEN_STATUSES,
+        due_date__lt=timezone.localdate(),
+    )
+    if owner_id is not None:
+        qs = qs.filter(Q(owner_id=owner_id) | Q(participant__caseworker_id=owner_id))
+    return qs.select_related("participant", "need_type", "owner").order_by(
+        "due_date", "id"
+    )
+
+
+def follow_ups_due(*, user: Any, on: dt.date | None = None) -> QuerySet[FollowUp]:
+    """Open follow-ups due by `on` assigned to the user, with consent active."""
+    day = on or timezone.localdate()
+    consent = Consent.objects.filter(
+        participant=OuterRef("participant"),
+        purpose=Consent.Purpose.FOLLOW_UP,
+        withdrawn_at__isnull=True,
+    )
+    return (
+        FollowUp.objects.filter(
+            participant__in=participant_queryset(user=user),
+            assigned_to=user,
+            due_on__lte=day,
+            done_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
+        .filter(Exists(consent))
+        .select_related("participant")
+        .order_by("due_on", "id")
+    )
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    my_participants: list[Participant]
+    my_participant_count: int
+    overdue_needs: list[Need]
+    overdue_count: int
+    follow_ups: list[FollowUp]
+
+
+def home_summary(*, user: Any, limit: int = 20) -> HomeSummary:
+    mine = participant_list(user=user, caseworker_id=user.pk).annotate(
+        open_need_count=Count("needs", filter=Q(needs__status__in=Need.OPEN_STATUSES))
+    )
+    overdue = needs_overdue(user=user, owner_id=user.pk)
+    return HomeSummary(
+        my_participants=list(mine[:limit]),
+        my_participant_count=mine.count(),
+        overdue_needs=list(overdue[:limit]),
+        overdue_count=overdue.count(),
+        follow_ups=list(follow_ups_due(user=user)[:limit]),
+    )
+
+
+def lab_overview(*, user: Any, lab_id: int) -> dict[str, Any]:
+    """Aggregate counts for a lab, with statistics objections excluded.
+
+    Returns counts only; disclosure control is applied by the caller's
+    presentation layer through `core.disclosure`.
+    """
+    access.require(user, Perm.VIEW_AGGREGATES, lab_id)
+    objected = Consent.objects.filter(
+        participant=OuterRef("pk"),
+        purpose=Consent.Purpose.STATISTICS,
+        withdrawn_at__isnull=False,
+    )
+    still_given = Consent.objects.filter(
+        participant=OuterRef("pk"),
+        purpose=Consent.Purpose.STATISTICS,
+        withdrawn_at__isnull=True,
+    )
+    counted = Participant.objects.filter(lab_id=lab_id).exclude(
+        Exists(objected) & ~Exists(still_given)
+    )
+    by_profile = dict(
+        counted.values_list("profile")
+        .annotate(n=Count("id"))
+        .values_list("profile", "n")
+    )
+    needs = Need.objects.filter(participant__in=counted)
+    by_need = {
+        (row["need_type__code"], row["status"]): row["n"]
+        for row in needs.values("need_type__code", "status").annotate(n=Count("id"))
+    }
+    return {
+        "participants": counted.count(),
+        "by_profile": by_profile,
+        "needs": by_need,
+        "pathways_started": counted.filter(pathway_started_on__isnull=False).count(),
+    }
+
+
+def participant_list_audit(*, user: Any, participants: list[Participant]) -> None:
+    """Log that the user saw these participants in a list (one entry per lab)."""
+    by_lab: dict[int, list[int]] = {}
+    for p in participants:
+        by_lab.setdefault(p.lab_id, []).append(p.pk)
+    for lab_id, ids in by_lab.items():
+        audit_record(
+            actor=user,
+            action=AuditEntry.Action.VIEW,
+            object_type="participant_list",
+            lab_id=lab_id,
+            detail=f"{len(ids)} in a list",
+            changes={"participants": ids},
+        )
