@@ -9,5 +9,5 @@ def occupation_search(*, query: str, limit: int = 15) -> QuerySet[Occupation]:
     if len(query) < 2:
         return Occupation.objects.none()
     return Occupation.objects.filter(
-        Q(label__icontains=query) | Q(isco_group_id__startswith=query)
+        Q(label__icontains=query) | Q(isco_group__code__startswith=query)
     ).select_related("isco_group")[:limit]

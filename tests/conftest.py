@@ -1,0 +1,78 @@
+"""Fixtures shared by all tests: two labs, and a user of each role in lab A."""
+
+import pytest
+from django.test import Client
+
+from openmil.core.roles import Role
+from tests.factories import LabFactory, ParticipantFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _plain_settings(settings):
+    settings.OPENMIL_HTTPS = False
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.OPENMIL_REQUIRE_2FA = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def lab_a(db):
+    return LabFactory(name="Lab A", slug="lab-a")
+
+
+@pytest.fixture
+def lab_b(db):
+    return LabFactory(name="Lab B", slug="lab-b", country="IT", time_zone="Europe/Rome")
+
+
+@pytest.fixture
+def coordinator(lab_a):
+    return member(lab_a, Role.COORDINATOR)
+
+
+@pytest.fixture
+def facilitator(lab_a):
+    return member(lab_a, Role.FACILITATOR)
+
+
+@pytest.fixture
+def analyst(lab_a):
+    return member(lab_a, Role.ANALYST)
+
+
+@pytest.fixture
+def partner_staff(lab_a):
+    return member(lab_a, Role.PARTNER_STAFF)
+
+
+@pytest.fixture
+def mentor(lab_a):
+    return member(lab_a, Role.MENTOR)
+
+
+@pytest.fixture
+def outsider(lab_b):
+    """A coordinator of another lab."""
+    return member(lab_b, Role.COORDINATOR)
+
+
+@pytest.fixture
+def participant(lab_a, facilitator):
+    return ParticipantFactory(lab=lab_a, caseworker=facilitator)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
