@@ -1,6 +1,7 @@
 """ISCO-08 groups and ESCO occupations (ESCO v1.1.1, © European Union)."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,7 +39,10 @@ class Occupation(models.Model):
         ordering = ["label"]
 
     def __str__(self) -> str:
-        return f"{self.label} (ISCO {self.isco_group_id})"
+        return gettext("%(label)s (ISCO %(code)s)") % {
+            "label": self.label,
+            "code": self.isco_group_id,
+        }
 
     @property
     def esco_uri(self) -> str:

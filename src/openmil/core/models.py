@@ -244,7 +244,8 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["lab", "-at"], name="audit_lab_at")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}"
+        when = f"{self.at:%Y-%m-%d %H:%M}"
+        return f"{when} {self.actor_name} {self.action} {self.object_type}"
 
 
 class ApiToken(models.Model):

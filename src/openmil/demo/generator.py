@@ -23,7 +23,14 @@ from openmil.classifications.models import Occupation
 from openmil.core.audit import audit_record
 from openmil.core.models import AuditEntry, Lab, Membership, Network, Organisation
 from openmil.core.roles import Role
-from openmil.demo.names import LABS, LEGAL_STATUSES, NATIONALS, ORIGINS, PARTNERS
+from openmil.demo.names import (
+    LABS,
+    LEGAL_STATUSES,
+    NATIONALS,
+    ORIGINS,
+    PARTNERS,
+    STAFF_NAMES,
+)
 from openmil.participants.models import (
     Consent,
     FollowUp,
@@ -137,15 +144,15 @@ def generate(
             lab_objs.append(lab)
             Membership.objects.create(user=admin, lab=lab, role=Role.NETWORK_ADMIN)
             Membership.objects.create(user=analyst, lab=lab, role=Role.ANALYST)
-            orgs = [
-                Organisation.objects.create(
+            Organisation.objects.bulk_create(
+                Organisation(
                     lab=lab,
                     kind=kind,
                     name=f"{label} {territory}",
                     email=f"contact@{kind}.{slug}.example.org",
                 )
                 for kind, label in PARTNERS
-            ]
+            )
             for position, status in enumerate(LEGAL_STATUSES):
                 LegalStatusCategory.objects.create(
                     lab=lab, name=status, position=position
@@ -173,10 +180,11 @@ def _populate_lab(  # noqa: C901 - one linear recipe, easier to read whole
     occupation_ids: list[str],
 ) -> None:
     city = lab.slug
-    coordinator = _user(f"coord.{city}", "Carla", f"Coordinator {lab.territory}")
+    names = STAFF_NAMES[index % len(STAFF_NAMES)]
+    coordinator = _user(f"coord.{city}", *names[0])
     facilitators = [
-        _user(f"facil1.{city}", "Farah", f"Facilitator {lab.territory}"),
-        _user(f"facil2.{city}", "Felix", f"Facilitator {lab.territory}"),
+        _user(f"facil1.{city}", *names[1]),
+        _user(f"facil2.{city}", *names[2]),
     ]
     Membership.objects.create(user=coordinator, lab=lab, role=Role.COORDINATOR)
     for f in facilitators:
@@ -329,7 +337,7 @@ def _person(  # type: ignore[no-untyped-def]
         arrival_date=arrival,
         household=household,
         household_role=role,
-        phone=f"+{rng.randint(30, 49)} {rng.randint(600, 999)} {rng.randint(100, 999)} {rng.randint(100, 999)}",
+        phone=_phone(rng),
         email=f"person{n}@mail.example.org" if rng.random() < 0.5 else "",
         legal_status=status,
         education_level=education,
@@ -343,6 +351,11 @@ def _person(  # type: ignore[no-untyped-def]
     return p
 
 
+def _phone(rng: random.Random) -> str:
+    parts = (rng.randint(30, 49), rng.randint(600, 999), rng.randint(100, 999))
+    return "+{} {} {} {}".format(*parts, rng.randint(100, 999))
+
+
 def _needs(
     p: Participant,
     rng: random.Random,
@@ -353,10 +366,14 @@ def _needs(
     out = []
     k = rng.choice([0, 1, 1, 2, 2, 3])
     for need_type in rng.sample(need_types, k):
-        status = rng.choices(
-            ["identified", "in_progress", "met", "not_met"], weights=[20, 30, 40, 10]
-        )[0]
         due = p.intake_date + dt.timedelta(days=rng.randint(7, 60))
+        # Old needs are mostly settled; recent ones are still being worked on.
+        weights = (
+            [3, 7, 78, 12] if due < today - dt.timedelta(days=60) else [25, 35, 32, 8]
+        )
+        status = rng.choices(["identified", "in_progress", "met", "not_met"], weights)[
+            0
+        ]
         resolved = None
         if status in ("met", "not_met"):
             resolved = timezone.make_aware(

@@ -181,3 +181,14 @@ LEGAL_STATUSES = [
     "EU citizen",
     "National",
 ]
+
+#: (coordinator, facilitator 1, facilitator 2) per lab, in LABS order.
+STAFF_NAMES = [
+    [("Carla", "Mendes"), ("Farah", "Haddad"), ("Rui", "Teixeira")],
+    [("Giulia", "Bassi"), ("Samir", "Benali"), ("Marco", "Lanza")],
+    [("Katrin", "Vogel"), ("Olena", "Petrenko"), ("Jonas", "Richter")],
+    [("Eleni", "Papadaki"), ("Yusuf", "Demir"), ("Nikos", "Stavrou")],
+    [("Claire", "Morel"), ("Aminata", "Sow"), ("Julien", "Faure")],
+    [("Ingrid", "Berg"), ("Hassan", "Ali"), ("Sara", "Lund")],
+    [("Els", "De Smet"), ("Karim", "El Idrissi"), ("Pieter", "Claes")],
+]

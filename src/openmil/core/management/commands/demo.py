@@ -38,8 +38,8 @@ class Command(BaseCommand):
         if not settings.OPENMIL_REQUIRE_2FA:
             self.stdout.write(
                 self.style.WARNING(
-                    "\nThe second factor (TOTP) is switched off for this demo. In production "
-                    "coordinators and network admins must use one."
+                    "\nThe second factor (TOTP) is switched off for this demo. "
+                    "In production coordinators and network admins must use one."
                 )
             )
         if no_serve:

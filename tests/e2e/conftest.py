@@ -1,0 +1,124 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against live_server.
+
+The suite needs /usr/bin/chromium (Playwright's own browser download is not
+used). Without it the tests are skipped, unless OPENMIL_REQUIRE_BROWSER=1 is
+set (CI does), in which case they fail.
+"""
+
+import importlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+
+from openmil.core import services as core_services
+from openmil.core.roles import Role
+from tests.factories import PASSWORD, LabFactory, member
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls that
+# the tests make between browser steps are still synchronous and safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path(os.environ.get("OPENMIL_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = Path(os.environ.get("OPENMIL_E2E_SHOTS", "/tmp/e2e-shots"))  # noqa: S108
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
+# Accept-Language sent by the browser, per UI language under test.
+BROWSER_LOCALE = {"en": "en-GB", "ar": "ar"}
+TIMEOUT_MS = 10_000
+
+
+def _browser_required() -> bool:
+    return os.environ.get("OPENMIL_REQUIRE_BROWSER", "").strip() == "1"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM}"
+        if _browser_required():
+            pytest.fail(f"{reason} and OPENMIL_REQUIRE_BROWSER=1 is set")
+        pytest.skip(f"{reason}; install Debian's chromium to run the e2e tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:  # pragma: no cover - depends on the install
+        if _browser_required():
+            pytest.fail(f"Playwright is not installed: {error}")
+        pytest.skip(f"Playwright is not installed: {error}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Factory: a fresh page in its own browser context (own cookies)."""
+    contexts = []
+
+    def make(lang: str = "en", viewport: dict[str, int] | None = None):
+        phone = viewport == PHONE
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale=BROWSER_LOCALE[lang],
+            viewport=viewport or DESKTOP,
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page("en")
+
+
+@pytest.fixture(autouse=True)
+def _builtin_need_types(transactional_db):
+    """Put back the built-in need types that a transactional flush removes."""
+    migration = importlib.import_module(
+        "openmil.participants.migrations.0002_builtin_needs_and_search"
+    )
+    migration.builtin_needs(django_apps, None)
+
+
+@pytest.fixture
+def e2e_lab(transactional_db):
+    return LabFactory(name="Lab Lisboa", slug="lab-lisboa")
+
+
+@pytest.fixture
+def e2e_facilitator(e2e_lab):
+    return member(e2e_lab, Role.FACILITATOR, user__first_name="Ana")
+
+
+def log_in(page, user, lang: str = "en") -> None:
+    """Sign in through the login form and wait for the home page."""
+    if lang != "en":
+        core_services.user_language_set(user=user, language=lang)
+    page.goto("/account/login/")
+    page.locator("#id_username").fill(user.get_username())
+    page.locator("#id_password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.url.rstrip("/").endswith(page.context.base_url_for_tests.rstrip("/"))
