@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from django.apps import apps as django_apps
 
-from openmil.core import services as core_services
 from openmil.core.roles import Role
-from tests.factories import PASSWORD, LabFactory, member
+from tests.factories import LabFactory, member
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls that
 # the tests make between browser steps are still synchronous and safe.
@@ -111,14 +110,3 @@ def e2e_lab(transactional_db):
 def e2e_facilitator(e2e_lab):
     return member(e2e_lab, Role.FACILITATOR, user__first_name="Ana")
 
-
-def log_in(page, user, lang: str = "en") -> None:
-    """Sign in through the login form and wait for the home page."""
-    if lang != "en":
-        core_services.user_language_set(user=user, language=lang)
-    page.goto("/account/login/")
-    page.locator("#id_username").fill(user.get_username())
-    page.locator("#id_password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-    assert page.url.rstrip("/").endswith(page.context.base_url_for_tests.rstrip("/"))

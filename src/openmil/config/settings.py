@@ -42,6 +42,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# WhiteNoise expects the static folder to exist even before collectstatic.
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -197,6 +199,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "openmil@localhost")
+OPENMIL_SITE_DOMAIN = os.environ.get("OPENMIL_SITE_DOMAIN", "127.0.0.1:8000")
 
 TASKS = {
     "default": {

@@ -11,11 +11,16 @@ def openmil(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
+    managed = access.lab_ids_with(user, Perm.MANAGE_LAB)
     return {
         "nav": {
             "personal": access.has_any(user, Perm.VIEW_PERSONAL),
             "audit": access.has_any(user, Perm.VIEW_AUDIT),
             "aggregates": access.has_any(user, Perm.VIEW_AGGREGATES),
+            "manage": sorted(
+                {m.lab for m in access.memberships_of(user) if m.lab_id in managed},
+                key=lambda lab: lab.name,
+            ),
         },
         "memberships": access.memberships_of(user),
         "languages": settings.LANGUAGES,

@@ -4,13 +4,26 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from openmil.core import access
 from openmil.core.access import memberships_of
-from openmil.core.audit import audit_record
-from openmil.core.models import ApiToken, AuditEntry, UserProfile
+from openmil.core.audit import audit_record, diff, snapshot
+from openmil.core.models import (
+    ApiToken,
+    AuditEntry,
+    Lab,
+    Membership,
+    Organisation,
+    UserProfile,
+)
+from openmil.core.roles import Perm, Role
+from openmil.core.tasks import send_invitation
 
 
 def second_factor_required(user: Any) -> bool:
@@ -103,3 +116,86 @@ def api_token_authenticate(raw: str) -> Any | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+LAB_FIELDS = (
+    "territory",
+    "working_languages",
+    "time_zone",
+    "pathway_gate",
+    "reference_prefix",
+)
+
+
+@transaction.atomic
+def lab_update(*, actor: Any, lab: Lab, data: dict[str, Any]) -> Lab:
+    """Change a lab's settings; coordinators and network admins only."""
+    if not access.can(actor, Perm.MANAGE_LAB, lab.pk):
+        raise PermissionDenied
+    lab = Lab.objects.select_for_update().get(pk=lab.pk)
+    before = snapshot(lab, LAB_FIELDS)
+    for name in LAB_FIELDS:
+        if name in data:
+            setattr(lab, name, data[name])
+    lab.full_clean()
+    lab.save()
+    changes = diff(before, snapshot(lab, LAB_FIELDS))
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            object_type="lab",
+            object_id=lab.pk,
+            lab_id=lab.pk,
+            changes=changes,
+        )
+    return lab
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    actor: Any,
+    lab: Lab,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    organisation: Organisation | None = None,
+) -> Membership:
+    """Add a person to the lab's team, creating their account if needed.
+
+    A new account has no usable password: the person sets one through the
+    link that `membership_invite_send` e-mails after commit.
+    """
+    if not access.can(actor, Perm.MANAGE_LAB, lab.pk):
+        raise PermissionDenied
+    if role == Role.NETWORK_ADMIN and not access.can(actor, Perm.MANAGE_LAB, lab.pk):
+        raise PermissionDenied
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if user is None:
+        user = User(
+            username=username, email=email, first_name=first_name, last_name=last_name
+        )
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    membership = Membership(user=user, lab=lab, role=role, organisation=organisation)
+    if Membership.objects.filter(user=user, lab=lab, role=role).exists():
+        raise ValidationError(_("This person already has this role in the lab."))
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="membership",
+        object_id=membership.pk,
+        lab_id=lab.pk,
+        detail=f"{username} {role}",
+    )
+    if created and user.email:
+        transaction.on_commit(lambda: send_invitation.enqueue(user_id=user.pk))
+    return membership

@@ -9,6 +9,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -21,11 +22,24 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openmil.core import access, selectors, services
 from openmil.core.disclosure import safe_count
-from openmil.core.forms import ApiTokenForm, TokenForm
+from openmil.core.forms import (
+    ApiTokenForm,
+    LabSettingsForm,
+    LegalStatusForm,
+    MemberForm,
+    NeedTypeForm,
+    TokenForm,
+)
 from openmil.core.models import ApiToken
 from openmil.core.roles import Perm
 from openmil.participants.models import Need, NeedType, Participant
-from openmil.participants.selectors import home_summary, lab_overview
+from openmil.participants.selectors import (
+    home_summary,
+    lab_overview,
+    need_types_for_lab,
+    participant_list_audit,
+)
+from openmil.participants.services import legal_status_create, need_type_create
 
 
 class LoginView(auth_views.LoginView):
@@ -94,7 +108,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if access.has_any(user, Perm.VIEW_PERSONAL):
-        return render(request, "core/home.html", {"summary": home_summary(user=user)})
+        summary = home_summary(user=user)
+        participant_list_audit(user=user, participants=summary.people_shown)
+        return render(request, "core/home.html", {"summary": summary})
     if access.has_any(user, Perm.VIEW_AGGREGATES):
         return redirect("core:overview")
     return render(request, "core/home_other.html")
@@ -195,3 +211,61 @@ def _int(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+@login_required
+def lab_settings(request: HttpRequest, lab_id: int) -> HttpResponse:
+    """A coordinator's set-up of the lab: rules, languages, needs, statuses."""
+    lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.MANAGE_LAB)
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = LabSettingsForm(request.POST if action == "lab" else None, instance=lab)
+    need_form = NeedTypeForm(request.POST if action == "need" else None)
+    status_form = LegalStatusForm(request.POST if action == "status" else None)
+    bound = {"lab": form, "need": need_form, "status": status_form}.get(action or "")
+    if bound is not None and bound.is_valid():
+        try:
+            if action == "lab":
+                services.lab_update(actor=request.user, lab=lab, data=form.cleaned_data)
+            elif action == "need":
+                need_type_create(
+                    actor=request.user, lab=lab, label=need_form.cleaned_data["label"]
+                )
+            else:
+                legal_status_create(
+                    actor=request.user, lab=lab, name=status_form.cleaned_data["name"]
+                )
+        except ValidationError as error:
+            bound.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The lab settings are saved."))
+            return redirect("core:lab_settings", lab_id=lab.pk)
+    lab.refresh_from_db()
+    context = {
+        "lab": lab,
+        "form": form,
+        "need_form": need_form,
+        "status_form": status_form,
+        "need_types": need_types_for_lab(lab_id=lab.pk),
+        "legal_statuses": lab.legal_statuses.all(),
+    }
+    return render(request, "core/lab_settings.html", context)
+
+
+@login_required
+def lab_team(request: HttpRequest, lab_id: int) -> HttpResponse:
+    lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.MANAGE_LAB)
+    form = MemberForm(request.POST or None, lab=lab)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_add(actor=request.user, lab=lab, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The person is added to the team."))
+            return redirect("core:lab_team", lab_id=lab.pk)
+    members = lab.memberships.select_related("user", "organisation").order_by(
+        "role", "user__last_name", "user__username"
+    )
+    return render(
+        request, "core/lab_team.html", {"lab": lab, "form": form, "members": members}
+    )

@@ -96,10 +96,27 @@ def participant_get(
     return participant
 
 
-def participant_get_for_edit(*, user: Any, participant_id: int) -> Participant:
+def participant_get_for_edit(
+    *, user: Any, participant_id: int, audit: bool = False
+) -> Participant:
+    """A participant the user may change, or Http404.
+
+    Pass `audit=True` when the record is shown (an edit form); a plain
+    write is logged by its service instead.
+    """
     participant = participant_get(user=user, participant_id=participant_id, audit=False)
     if not access.can(user, Perm.EDIT_PERSONAL, participant.lab_id):
         raise Http404
+    if audit:
+        audit_record(
+            actor=user,
+            action=AuditEntry.Action.VIEW,
+            object_type="participant",
+            object_id=participant.pk,
+            lab_id=participant.lab_id,
+            participant_id=participant.pk,
+            detail="edit form",
+        )
     return participant
 
 
@@ -214,6 +231,14 @@ class HomeSummary:
     overdue_needs: list[Need]
     overdue_count: int
     follow_ups: list[FollowUp]
+
+    @property
+    def people_shown(self) -> list[Participant]:
+        """Everyone whose name the home page shows, once each."""
+        people = {p.pk: p for p in self.my_participants}
+        for item in [*self.overdue_needs, *self.follow_ups]:
+            people.setdefault(item.participant_id, item.participant)
+        return list(people.values())
 
 
 def home_summary(*, user: Any, limit: int = 20) -> HomeSummary:

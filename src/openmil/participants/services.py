@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from openmil.core import access
@@ -16,6 +17,7 @@ from openmil.participants.models import (
     Consent,
     FollowUp,
     Household,
+    LegalStatusCategory,
     Need,
     NeedType,
     Participant,
@@ -391,3 +393,53 @@ def pathway_start(
         },
     )
     return participant
+
+
+@transaction.atomic
+def need_type_create(*, actor: Any, lab: Lab, label: str) -> NeedType:
+    """Add a lab-defined basic need (the four built-in ones always exist)."""
+    if not access.can(actor, Perm.MANAGE_LAB, lab.pk):
+        raise PermissionDenied
+    label = label.strip()
+    code = slugify(label)[:40] or "need"
+    builtin = NeedType.objects.filter(lab__isnull=True)
+    if NeedType.objects.filter(lab=lab, code=code).exists() or any(
+        code == nt.code or label.casefold() == nt.display_label.casefold()
+        for nt in builtin
+    ):
+        raise ValidationError({"label": _("This need exists already.")})
+    position = 10 + NeedType.objects.filter(lab=lab).count()
+    need_type = NeedType(lab=lab, code=code, label=label, position=position)
+    need_type.full_clean()
+    need_type.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="need_type",
+        object_id=need_type.pk,
+        lab_id=lab.pk,
+        detail=label,
+    )
+    return need_type
+
+
+@transaction.atomic
+def legal_status_create(*, actor: Any, lab: Lab, name: str) -> LegalStatusCategory:
+    if not access.can(actor, Perm.MANAGE_LAB, lab.pk):
+        raise PermissionDenied
+    name = name.strip()
+    if LegalStatusCategory.objects.filter(lab=lab, name__iexact=name).exists():
+        raise ValidationError({"name": _("This category exists already.")})
+    position = LegalStatusCategory.objects.filter(lab=lab).count()
+    category = LegalStatusCategory(lab=lab, name=name, position=position)
+    category.full_clean()
+    category.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="legal_status",
+        object_id=category.pk,
+        lab_id=lab.pk,
+        detail=name,
+    )
+    return category

@@ -156,7 +156,9 @@ def participant_detail(request: HttpRequest, participant_id: int) -> HttpRespons
 @login_required
 def participant_edit(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = selectors.participant_get_for_edit(
-        user=request.user, participant_id=participant_id
+        user=request.user,
+        participant_id=participant_id,
+        audit=request.method == "GET",
     )
     show_sensitive = selectors.can_see_sensitive(
         user=request.user, participant=participant

@@ -1,0 +1,397 @@
+"""Closed-loop load generator for OpenMIL pages (standard library only).
+
+Every client is a thread with its own keep-alive HTTP connection and its own
+session: it signs in through /account/login/ as a facilitator of the
+generated demo data (facil1.<lab>, facil2.<lab>), then, page after page,
+requests the page as fast as the server answers (no think time), at most
+--requests times or for at most --seconds, whichever comes first.
+
+Pages: the facilitator's home `/`, the participant list `/participants/`,
+search `/participants/?q=...` (a Latin family name, one in Arabic script, a
+reference prefix, two words) and a participant's page `/participants/<id>/`
+with random ids taken from the facilitator's own lab.
+
+Only loopback addresses are accepted. Results: a Markdown table on stdout
+and JSON in --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
+
+PASSWORD = "openmil-demo"  # noqa: S105 - the published demo credential
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+TARGET_P95_MS = 150.0
+
+# Queries for the search page. "{prefix}" is the lab's reference prefix.
+SEARCHES = [
+    ("latin", "Haddad"),
+    ("latin", "Kovalenko"),
+    ("arabic", "حداد"),
+    ("arabic", "محمد"),
+    ("reference", "{prefix}-0123"),
+    ("two words", "fatima haddad"),
+]
+
+
+def lab_slugs(count: int) -> list[str]:
+    """The slugs the demo generator gives its first `count` labs."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from openmil.demo.names import LABS
+
+    out = []
+    for i in range(count):
+        slug = LABS[i % len(LABS)][0]
+        if i >= len(LABS):
+            slug = f"{slug}-{i // len(LABS) + 1}"
+        out.append(slug)
+    return out
+
+
+class Session:
+    """One browser: a keep-alive connection and a cookie jar."""
+
+    def __init__(self, host: str, port: int, timeout: float = 30.0) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+        self.conn: http.client.HTTPConnection | None = None
+        self.cookies: dict[str, str] = {}
+
+    def _connect(self) -> http.client.HTTPConnection:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(
+                self.host, self.port, timeout=self.timeout
+            )
+        return self.conn
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def request(
+        self, method: str, path: str, body: str | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        headers = {"Host": f"{self.host}:{self.port}", "Accept": "text/html"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://{self.host}:{self.port}{path}"
+        for attempt in (1, 2):
+            conn = self._connect()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionError, OSError):
+                # The server closed an idle keep-alive connection: reconnect once.
+                self.close()
+                if attempt == 2:
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                jar = SimpleCookie()
+                jar.load(value)
+                for name, morsel in jar.items():
+                    if morsel["max-age"] == "0" or not morsel.value:
+                        self.cookies.pop(name, None)
+                    else:
+                        self.cookies[name] = morsel.value
+        if response.getheader("Connection", "").lower() == "close":
+            self.close()
+        return response.status, dict(response.getheaders()), data
+
+    def login(self, username: str, password: str) -> None:
+        status, _h, body = self.request("GET", "/account/login/")
+        if status != 200:
+            raise RuntimeError(f"login page answered {status}")
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        if not match:
+            raise RuntimeError("no CSRF token on the login page")
+        form = urlencode(
+            {
+                "csrfmiddlewaretoken": match.group(1).decode(),
+                "username": username,
+                "password": password,
+                "next": "",
+            }
+        )
+        status, headers, _b = self.request("POST", "/account/login/", form)
+        if status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"login as {username} failed ({status})")
+
+
+class Client:
+    def __init__(self, index: int, host: str, port: int, slugs: list[str]) -> None:
+        self.index = index
+        self.slug = slugs[index % len(slugs)]
+        self.username = f"facil{(index // len(slugs)) % 2 + 1}.{self.slug}"
+        self.prefix = self.slug[:3].upper()
+        self.session = Session(host, port)
+        self.rng = random.Random(index)
+        self.ids: list[int] = []
+
+
+def collect_ids(client: Client, pages: int) -> list[int]:
+    """Ids the facilitator may open, from random pages of their list."""
+    status, _h, body = client.session.request("GET", "/participants/")
+    if status != 200:
+        raise RuntimeError(f"/participants/ answered {status}")
+    match = re.search(rb"Page 1 of (\d+)", body)
+    last = int(match.group(1)) if match else 1
+    ids: set[int] = set()
+    for page in {1, last, *client.rng.sample(range(1, last + 1), min(pages, last))}:
+        status, _h, body = client.session.request("GET", f"/participants/?page={page}")
+        ids.update(int(x) for x in re.findall(rb'href="/participants/(\d+)/"', body))
+    return sorted(ids)
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, min(len(sorted_values), round(pct / 100 * len(sorted_values) + 0.5)))
+    return sorted_values[rank - 1]
+
+
+def summarise(samples: list[tuple[float, int, str]], wall: float) -> dict:
+    ok = sorted(ms for ms, status, _tag in samples if status == 200)
+    errors = sum(1 for _ms, status, _tag in samples if status != 200)
+    return {
+        "requests": len(samples),
+        "errors": errors,
+        "wall_seconds": round(wall, 2),
+        "throughput_rps": round(len(ok) / wall, 1) if wall else 0.0,
+        "p50_ms": round(percentile(ok, 50), 1),
+        "p95_ms": round(percentile(ok, 95), 1),
+        "p99_ms": round(percentile(ok, 99), 1),
+        "max_ms": round(ok[-1], 1) if ok else None,
+        "mean_ms": round(statistics.fmean(ok), 1) if ok else None,
+    }
+
+
+def run_page(
+    name: str,
+    clients: list[Client],
+    make_path,
+    requests: int,
+    seconds: float,
+    think: float,
+) -> dict:
+    """All clients hit one page at once; returns the page's figures."""
+    samples: list[list[tuple[float, int, str]]] = [[] for _ in clients]
+    barrier = threading.Barrier(len(clients) + 1)
+    deadline = [0.0]
+
+    def work(i: int, client: Client) -> None:
+        barrier.wait()
+        out = samples[i]
+        for n in range(requests):
+            if time.monotonic() >= deadline[0]:
+                break
+            path, tag = make_path(client, n)
+            t0 = time.perf_counter()
+            try:
+                status, _h, _body = client.session.request("GET", path)
+            except Exception:  # noqa: BLE001 - count any failure as an error
+                status = 0
+            out.append(((time.perf_counter() - t0) * 1000, status, tag))
+            if think:
+                time.sleep(think)
+
+    threads = [
+        threading.Thread(target=work, args=(i, c), daemon=True)
+        for i, c in enumerate(clients)
+    ]
+    for t in threads:
+        t.start()
+    deadline[0] = time.monotonic() + seconds
+    start = time.perf_counter()
+    barrier.wait()
+    for t in threads:
+        t.join(timeout=seconds + 60)
+    wall = time.perf_counter() - start
+    flat = [s for per in samples for s in per]
+    result = summarise(flat, wall)
+    tags = sorted({tag for _ms, _st, tag in flat if tag})
+    if len(tags) > 1:
+        result["by_query"] = {}
+        for tag in tags:
+            mine = [s for s in flat if s[2] == tag]
+            part = summarise(mine, wall)
+            part.pop("throughput_rps")
+            part.pop("wall_seconds")
+            result["by_query"][tag] = part
+    statuses: dict[str, int] = {}
+    for _ms, status, _tag in flat:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    result["statuses"] = statuses
+    print(
+        f"  {name:<28} {result['requests']:>5} req  p50 {result['p50_ms']:>7} ms"
+        f"  p95 {result['p95_ms']:>7} ms  {result['throughput_rps']:>6} req/s"
+        f"  errors {result['errors']}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return result
+
+
+def pages(args) -> list[tuple[str, object]]:
+    def home(client: Client, n: int) -> tuple[str, str]:
+        return "/", ""
+
+    def listing(client: Client, n: int) -> tuple[str, str]:
+        return "/participants/", ""
+
+    def search(client: Client, n: int) -> tuple[str, str]:
+        kind, text = SEARCHES[(client.index + n) % len(SEARCHES)]
+        text = text.format(prefix=client.prefix)
+        return f"/participants/?q={quote(text)}", f"{kind}: {text}"
+
+    def detail(client: Client, n: int) -> tuple[str, str]:
+        return f"/participants/{client.rng.choice(client.ids)}/", ""
+
+    return [
+        ("home /", home),
+        ("list /participants/", listing),
+        ("search /participants/?q=", search),
+        ("detail /participants/<id>/", detail),
+    ]
+
+
+def machine() -> dict:
+    info = {"cpus": os.cpu_count()}
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            kib = int(f.readline().split()[1])
+        info["memory_gib"] = round(kib / 1024 / 1024, 1)
+    except OSError:
+        pass
+    try:
+        info["commit"] = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return info
+
+
+def markdown(results: dict) -> str:
+    lines = [
+        "| page | requests | errors | p50 ms | p95 ms | p99 ms | req/s "
+        f"| p95 ≤ {TARGET_P95_MS:.0f} ms |",
+        "|---|---:|---:|---:|---:|---:|---:|:---:|",
+    ]
+    for name, r in results["pages"].items():
+        ok = "yes" if r["p95_ms"] <= TARGET_P95_MS and not r["errors"] else "**no**"
+        lines.append(
+            f"| `{name}` | {r['requests']} | {r['errors']} | {r['p50_ms']} "
+            f"| {r['p95_ms']} | {r['p99_ms']} | {r['throughput_rps']} | {ok} |"
+        )
+        for tag, q in r.get("by_query", {}).items():
+            lines.append(
+                f"| &nbsp;&nbsp;↳ {tag} | {q['requests']} | {q['errors']} "
+                f"| {q['p50_ms']} | {q['p95_ms']} | {q['p99_ms']} | | |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", default="http://127.0.0.1:8799")
+    parser.add_argument("--labs", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=150, help="per client")
+    parser.add_argument("--seconds", type=float, default=60.0, help="per page")
+    parser.add_argument("--think", type=float, default=0.0, help="seconds")
+    parser.add_argument("--id-pages", type=int, default=20, help="per lab")
+    parser.add_argument("--only", default="", help="comma-separated page prefixes")
+    parser.add_argument("--generator", default="", help="generator.json to include")
+    parser.add_argument("--out", default="bench/results/latest.json")
+    args = parser.parse_args()
+
+    url = urlsplit(args.base)
+    if url.scheme != "http" or url.hostname not in LOOPBACK:
+        parser.error("only http://127.0.0.1 (loopback) is allowed")
+    if not (1 <= args.clients <= 100 and 1 <= args.requests <= 10_000):
+        parser.error("--clients 1..100, --requests 1..10000")
+    args.seconds = min(args.seconds, 300.0)
+    host, port = url.hostname, url.port or 80
+
+    slugs = lab_slugs(args.labs)
+    clients = [Client(i, host, port, slugs) for i in range(args.clients)]
+    print(f"signing in {len(clients)} clients", file=sys.stderr, flush=True)
+    for client in clients:
+        client.session.login(client.username, PASSWORD)
+
+    # Participant ids per lab, read as the facilitator sees them.
+    by_lab: dict[str, list[int]] = {}
+    for client in clients:
+        if client.slug not in by_lab:
+            by_lab[client.slug] = collect_ids(client, args.id_pages)
+        client.ids = by_lab[client.slug]
+        if not client.ids:
+            raise SystemExit(f"no participant visible to {client.username}")
+    print(
+        "ids per lab: " + ", ".join(f"{k} {len(v)}" for k, v in by_lab.items()),
+        file=sys.stderr,
+    )
+
+    chosen = pages(args)
+    if args.only:
+        wanted = tuple(args.only.split(","))
+        chosen = [p for p in chosen if p[0].startswith(wanted)]
+
+    # Warm up every worker's caches (templates, connections, statistics).
+    for name, make_path in chosen:
+        run_page(f"warm-up {name}", clients, make_path, 3, 30.0, 0.0)
+
+    results = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "base": args.base,
+        "clients": args.clients,
+        "requests_per_client_max": args.requests,
+        "seconds_per_page_max": args.seconds,
+        "think_seconds": args.think,
+        "machine": machine(),
+        "pages": {},
+    }
+    if args.generator and Path(args.generator).exists():
+        results["generator"] = json.loads(Path(args.generator).read_text())
+    print("measuring", file=sys.stderr, flush=True)
+    for name, make_path in chosen:
+        results["pages"][name] = run_page(
+            name, clients, make_path, args.requests, args.seconds, args.think
+        )
+    for client in clients:
+        client.session.close()
+
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    print(markdown(results))
+    failed = [n for n, r in results["pages"].items() if r["errors"]]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
