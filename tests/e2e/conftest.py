@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
+from django.test.utils import override_settings
 
 from openmil.core.roles import Role
 from tests.factories import LabFactory, member
@@ -62,6 +63,30 @@ def browser() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def _plain_http_server():
+    """Plain-HTTP settings while the live server builds its middleware.
+
+    The live server is session-scoped and SecurityMiddleware reads its settings
+    once, so the per-test `settings` overrides of tests/conftest.py come too late
+    to stop redirects to HTTPS.
+    """
+    with override_settings(
+        OPENMIL_HTTPS=False,
+        SECURE_SSL_REDIRECT=False,
+        SECURE_HSTS_SECONDS=0,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        LANGUAGE_COOKIE_SECURE=False,
+    ):
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_server(_plain_http_server, live_server):
+    return live_server
 
 
 @pytest.fixture

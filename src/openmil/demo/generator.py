@@ -45,6 +45,13 @@ from openmil.participants.models import (
 DEMO_PASSWORD = "openmil-demo"  # noqa: S105 - published demo credential
 NETWORK_SLUG = "demo-network"
 BATCH = 2000
+FOLLOW_UP_OFFSETS = (-2, -1, 0, 0, 0, 1, 3, 7, 14, 21)
+FOLLOW_UP_SUBJECTS = (
+    "Check housing and next steps",
+    "Call about the language course",
+    "Review documents before the appointment",
+    "Ask how the first week at work went",
+)
 
 
 @dataclass
@@ -235,12 +242,13 @@ def _populate_lab(  # noqa: C901 - one linear recipe, easier to read whole
             for p in people:
                 needs += _needs(p, rng, today, lab_need_types, staff)
                 consents += _consents(p, rng)
-                if rng.random() < 0.15:
+                if rng.random() < 0.2:
                     follow_ups.append(
                         FollowUp(
                             participant=p,
-                            due_on=today + dt.timedelta(days=rng.randint(-3, 20)),
-                            subject="Check housing and next steps",
+                            due_on=today
+                            + dt.timedelta(days=rng.choice(FOLLOW_UP_OFFSETS)),
+                            subject=rng.choice(FOLLOW_UP_SUBJECTS),
                             assigned_to=p.caseworker,
                         )
                     )
