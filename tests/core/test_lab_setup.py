@@ -10,7 +10,7 @@ from openmil.core.services import lab_update, membership_add
 from openmil.participants.models import NeedType
 from openmil.participants.services import need_type_create
 from tests.conftest import client_for
-from tests.factories import OrganisationFactory
+from tests.factories import PASSWORD, OrganisationFactory
 
 
 def test_coordinator_changes_pathway_rule_and_it_is_audited(coordinator, lab_a):
@@ -127,3 +127,34 @@ def test_partner_staff_needs_an_organisation_of_the_lab(coordinator, lab_a, lab_
         organisation=mine,
     )
     assert Membership.objects.get(user__username="p1").organisation == mine
+
+
+def test_coordinator_unlocks_a_locked_out_member(
+    coordinator, facilitator, lab_a, settings
+):
+    from django.test import Client
+
+    settings.AXES_FAILURE_LIMIT = 2
+    anonymous = Client()
+    for _ in range(2):
+        anonymous.post(
+            "/account/login/",
+            {"username": facilitator.username, "password": "wrong"},
+        )
+    locked = anonymous.post(
+        "/account/login/",
+        {"username": facilitator.username, "password": PASSWORD},
+    )
+    assert "ask your lab coordinator" in locked.content.decode()
+    client_for(coordinator).post(
+        f"/labs/{lab_a.pk}/team/",
+        {"action": "unlock", "username": facilitator.username},
+    )
+    response = Client().post(
+        "/account/login/",
+        {"username": facilitator.username, "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(
+        object_type="user", object_id=facilitator.username
+    ).exists()

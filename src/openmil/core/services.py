@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -199,3 +200,22 @@ def membership_add(
     if created and user.email:
         transaction.on_commit(lambda: send_invitation.enqueue(user_id=user.pk))
     return membership
+
+
+@transaction.atomic
+def account_unlock(*, actor: Any, lab: Lab, username: str) -> int:
+    """Clear failed sign-in attempts of a member of the lab; returns how many."""
+    if not access.can(actor, Perm.MANAGE_LAB, lab.pk):
+        raise PermissionDenied
+    if not Membership.objects.filter(lab=lab, user__username=username).exists():
+        raise ValidationError(_("This person is not in the lab's team."))
+    cleared = int(axes_reset(username=username) or 0)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="user",
+        object_id=username,
+        lab_id=lab.pk,
+        detail=f"sign-in unlocked ({cleared} failed attempts cleared)",
+    )
+    return cleared

@@ -254,6 +254,16 @@ def lab_settings(request: HttpRequest, lab_id: int) -> HttpResponse:
 @login_required
 def lab_team(request: HttpRequest, lab_id: int) -> HttpResponse:
     lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.MANAGE_LAB)
+    if request.method == "POST" and request.POST.get("action") == "unlock":
+        try:
+            services.account_unlock(
+                actor=request.user, lab=lab, username=request.POST.get("username", "")
+            )
+            messages.success(request, _("The account can sign in again."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("core:lab_team", lab_id=lab.pk)
     form = MemberForm(request.POST or None, lab=lab)
     if request.method == "POST" and form.is_valid():
         try:
