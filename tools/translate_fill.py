@@ -19,6 +19,8 @@ placeholders differ from the msgid's are refused and listed too.
                                                        # if anything is missing
     .venv/bin/python tools/translate_fill.py --missing-json
         # also print a JSON skeleton of the missing messages, ready to fill
+    .venv/bin/python tools/translate_fill.py --prune
+        # also drop JSON entries whose msgid left the catalogs
 """
 
 from __future__ import annotations
@@ -154,6 +156,16 @@ def fill(lang: str, *, write: bool) -> tuple[list[str], list[str], list[str], bo
     return missing, refused, unused, changed
 
 
+def prune(lang: str, keys: list[str]) -> None:
+    json_path = TRANSLATIONS_DIR / f"{lang}.json"
+    translations = json.loads(json_path.read_text("utf-8"))
+    for key in keys:
+        translations.pop(key, None)
+    json_path.write_text(
+        json.dumps(translations, ensure_ascii=False, indent=2) + "\n", "utf-8"
+    )
+
+
 def _project_version() -> str:
     with (ROOT / "pyproject.toml").open("rb") as f:
         return str(tomllib.load(f)["project"]["version"])
@@ -172,6 +184,11 @@ def main() -> int:
         "--missing-json",
         action="store_true",
         help="print a JSON skeleton of the missing messages",
+    )
+    parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove from the JSON file the entries no catalog message uses",
     )
     parser.add_argument("languages", nargs="*", default=list(LANGUAGES))
     args = parser.parse_args()
@@ -194,6 +211,9 @@ def main() -> int:
             print(f"  REFUSED {line}")
         for key in unused:
             print(f"  unused (no longer in the catalog) {key!r}")
+        if args.prune and unused and not args.check:
+            prune(lang, unused)
+            print(f"  pruned {len(unused)} unused entries from {lang}.json")
         if args.missing_json and missing:
             print(json.dumps(dict.fromkeys(missing, ""), ensure_ascii=False, indent=2))
         if missing or refused or (args.check and changed):

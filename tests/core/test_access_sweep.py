@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -26,7 +27,9 @@ from openmil.participants.models import (
     Consent,
     FollowUp,
     Household,
+    LegalStatusCategory,
     Need,
+    NeedType,
     Participant,
 )
 from tests.conftest import client_for
@@ -148,7 +151,7 @@ class Page:
     sign-in.
     """
 
-    kwargs: Callable[[World], dict[str, int]] = lambda w: {}
+    kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
     query: Callable[[World], dict[str, Any]] = lambda w: {}
     get: bool = True
     post: Callable[[World], dict[str, Any]] | None = None
@@ -185,6 +188,32 @@ PAGES: dict[str, Page] = {
     ),
     "core:set_language": Page(
         public=True, get=False, post=lambda w: {"language": "en"}
+    ),
+    "core:password_reset": Page(
+        public=True, post=lambda w: {"email": w.coordinator.email}
+    ),
+    "core:password_reset_done": Page(public=True),
+    "core:password_reset_confirm": Page(
+        public=True,
+        kwargs=lambda w: {"uidb64": "MQ", "token": "not-a-valid-token"},
+        post=lambda w: {"new_password1": "x", "new_password2": "x"},
+    ),
+    "core:lab_settings": Page(
+        staff=True,
+        kwargs=lambda w: {"lab_id": w.lab.pk},
+        post=lambda w: {"action": "status", "name": "Temporary protection"},
+        lab_a=True,
+    ),
+    "core:lab_team": Page(
+        staff=True,
+        kwargs=lambda w: {"lab_id": w.lab.pk},
+        post=lambda w: {
+            "username": "new-member",
+            "first_name": "New",
+            "email": "new-member@example.org",
+            "role": Role.FACILITATOR,
+        },
+        lab_a=True,
     ),
     "core:overview": Page(staff=True, aggregates=True),
     "core:audit_log": Page(staff=True, query=lambda w: {"lab": w.lab.pk}, lab_a=True),
@@ -298,6 +327,10 @@ def _leaks(body: str, world: World) -> list[str]:
 
 # Everything a refused request could have changed.
 WATCHED = (
+    get_user_model(),
+    Lab,
+    NeedType,
+    LegalStatusCategory,
     Participant,
     Need,
     Consent,
@@ -310,7 +343,7 @@ WATCHED = (
 
 
 # Bookkeeping of a request, not a change made by it.
-UNWATCHED_FIELDS = {"last_used_at"}
+UNWATCHED_FIELDS = {"last_used_at", "last_login"}
 
 
 def database_state() -> dict[str, list[dict[str, Any]]]:

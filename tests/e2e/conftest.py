@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.signals import post_migrate
 from django.test.utils import override_settings
 
 from openmil.core.roles import Role
@@ -117,13 +119,52 @@ def page(new_page):
     return new_page("en")
 
 
+def _migration(name: str):
+    return importlib.import_module(name)
+
+
+AUDIT_TRIGGERS = "openmil.core.migrations.0002_audit_immutable"
+BUILTIN_NEEDS = "openmil.participants.migrations.0002_builtin_needs_and_search"
+
+
+def _audit_triggers(*, install: bool, using: str = DEFAULT_DB_ALIAS) -> None:
+    migration = _migration(AUDIT_TRIGGERS)
+    with connections[using].schema_editor() as editor:
+        migration.remove(django_apps, editor)
+        if install:
+            migration.install(django_apps, editor)
+
+
+def _audit_triggers_back(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    _audit_triggers(install=True, using=using)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_triggers_back_after_flush():
+    """Put the audit triggers back once a flush is over.
+
+    The flush that ends each transactional test sends post_migrate (as Django
+    does to recreate content types and permissions), after the fixtures'
+    teardown has lifted the triggers for it.
+    """
+    core = django_apps.get_app_config("core")
+    post_migrate.connect(_audit_triggers_back, sender=core, dispatch_uid=__name__)
+    yield
+    post_migrate.disconnect(sender=core, dispatch_uid=__name__)
+
+
 @pytest.fixture(autouse=True)
-def _builtin_need_types(transactional_db):
-    """Put back the built-in need types that a transactional flush removes."""
-    migration = importlib.import_module(
-        "openmil.participants.migrations.0002_builtin_needs_and_search"
-    )
-    migration.builtin_needs(django_apps, None)
+def _e2e_database(transactional_db):
+    """A live server needs committed data, emptied by a flush after each test.
+
+    The flush also removes rows that migrations put in, so the built-in need
+    types are put back; and it cannot delete audit entries while the database
+    triggers that keep them immutable are in place, so these are lifted for
+    the flush (and put back by _audit_triggers_back_after_flush).
+    """
+    _migration(BUILTIN_NEEDS).builtin_needs(django_apps, None)
+    yield
+    _audit_triggers(install=False)
 
 
 @pytest.fixture
@@ -134,4 +175,3 @@ def e2e_lab(transactional_db):
 @pytest.fixture
 def e2e_facilitator(e2e_lab):
     return member(e2e_lab, Role.FACILITATOR, user__first_name="Ana")
-

@@ -56,7 +56,7 @@ def log_in(page, user, lang: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", lang)
     page.get_by_label(t(lang, "Username"), exact=True).fill(user.get_username())
     page.get_by_label(t(lang, "Password"), exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=t(lang, "Sign in")).click()
+    page.get_by_role("button", name=t(lang, "Sign in"), exact=True).click()
     expect(page.locator("h1")).to_have_text(welcome(lang, user))
     assert path_of(page) == "/"
 
@@ -79,18 +79,24 @@ def unlabelled_controls(page) -> list[str]:
 
 
 def overflow(page) -> tuple[int, list[str]]:
-    """The page's scroll width and the elements sticking out to either side."""
+    """The page's scroll width and what sticks out or scrolls sideways."""
     return page.evaluate(
         """() => {
             const width = document.documentElement.clientWidth;
-            const wide = [...document.querySelectorAll('body *')].filter(el => {
+            // The skip link waits off-screen, on the side that never scrolls.
+            const wide = [...document.querySelectorAll('body *:not(.skip)')]
+              .filter(el => {
                 const box = el.getBoundingClientRect();
                 return box.width > 0 && (box.right > width + 1 || box.left < -1);
             }).slice(0, 8).map(el => el.tagName.toLowerCase()
                 + (el.id ? '#' + el.id : '')
                 + (el.className && typeof el.className === 'string'
                    ? '.' + el.className.trim().replace(/\\s+/g, '.') : ''));
-            return [document.documentElement.scrollWidth, wide];
+            // Scroll boxes hide their overflow from the page: count it too.
+            const scrolling = [...document.querySelectorAll('.table-wrap')]
+                .filter(el => el.scrollWidth > el.clientWidth + 1)
+                .map(el => 'scrolling ' + (el.closest('[id]') || el).id);
+            return [document.documentElement.scrollWidth, wide.concat(scrolling)];
         }"""
     )
 
@@ -107,6 +113,41 @@ def text_gaps(locator) -> dict[str, float]:
                     direction: getComputedStyle(cell).direction};
         }"""
     )
+
+
+def latin_text_order(locator, text: str) -> dict[str, float | None]:
+    """Where the last character of `text` lands relative to the ones before.
+
+    In a right-to-left page, user-entered Latin text must still read left to
+    right: its closing punctuation sits right of the last letter, and on one
+    line the last character sits right of the first.
+    """
+    return locator.evaluate(
+        """(el, text) => {
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            let node;
+            while ((node = walker.nextNode()) && !node.data.includes(text));
+            if (!node) return null;
+            const box = i => {
+                const range = document.createRange();
+                range.setStart(node, i);
+                range.setEnd(node, i + 1);
+                return range.getBoundingClientRect();
+            };
+            const start = node.data.indexOf(text), end = start + text.length - 1;
+            const first = box(start), before = box(end - 1), last = box(end);
+            return {tail: last.left - before.left,
+                    span: first.top === last.top ? last.left - first.left : null};
+        }""",
+        text,
+    )
+
+
+def assert_reads_left_to_right(locator, text: str) -> None:
+    order = latin_text_order(locator, text)
+    assert order is not None, f"{text!r} not found"
+    assert order["tail"] > 0, f"{text!r}: closing character misplaced {order}"
+    assert order["span"] is None or order["span"] > 0, f"{text!r} reversed {order}"
 
 
 def screenshot(page, name: str) -> None:
@@ -154,7 +195,7 @@ def test_sign_in_through_the_login_form(new_page, e2e_facilitator, lang):
         e2e_facilitator.get_username()
     )
     page.get_by_label(t(lang, "Password"), exact=True).fill("not-the-password")
-    page.get_by_role("button", name=t(lang, "Sign in")).click()
+    page.get_by_role("button", name=t(lang, "Sign in"), exact=True).click()
     username = get_user_model()._meta.get_field("username").verbose_name
     with translation.override(lang):
         refused = str(AuthenticationForm.error_messages["invalid_login"]) % {
@@ -166,7 +207,9 @@ def test_sign_in_through_the_login_form(new_page, e2e_facilitator, lang):
     log_in(page, e2e_facilitator, lang)
     expect(page.locator("html")).to_have_attribute("dir", DIRECTION[lang])
     header = page.locator("header.top")
-    expect(header.get_by_role("link", name=t(lang, "New intake"))).to_be_visible()
+    expect(
+        header.get_by_role("link", name=t(lang, "New intake"), exact=True)
+    ).to_be_visible()
     expect(
         header.get_by_role("button", name=re.compile(re.escape(t(lang, "Sign out"))))
     ).to_contain_text(e2e_facilitator.get_username())
@@ -216,7 +259,7 @@ def test_language_selector_switches_language_and_direction(
 
     # The choice is kept on the next page and saved in the user's profile.
     page.locator("header.top nav").get_by_role(
-        "link", name=t(lang, "Participants")
+        "link", name=t(lang, "Participants"), exact=True
     ).click()
     expect(page.locator("html")).to_have_attribute("lang", lang)
     assert path_of(page) == "/participants/"
@@ -233,7 +276,7 @@ def test_intake_registers_participant_with_urgent_housing_need(
     page = new_page(lang)
     log_in(page, e2e_facilitator, lang)
     page.locator("header.top nav").get_by_role(
-        "link", name=t(lang, "New intake")
+        "link", name=t(lang, "New intake"), exact=True
     ).click()
     expect(page.locator("h1")).to_have_text(t(lang, "New intake"))
     assert path_of(page) == "/participants/new/"
@@ -245,7 +288,7 @@ def test_intake_registers_participant_with_urgent_housing_need(
     page.locator("#id_need-housing-present").check()
     page.locator("#id_need-housing-urgent").check()
     page.locator("#id_need-housing-due_date").fill(due.isoformat())
-    page.get_by_role("button", name=t(lang, "Register")).click()
+    page.get_by_role("button", name=t(lang, "Register"), exact=True).click()
 
     participant = Participant.objects.get(lab=e2e_lab, reference=reference)
     names = names_for(lang)
@@ -291,7 +334,7 @@ def test_triage_then_start_the_pathway(new_page, e2e_lab, e2e_facilitator, lang)
     log_in(page, e2e_facilitator, lang)
     page.goto(f"/participants/{participant.pk}/")
     start_button = pathway_section(page).get_by_role(
-        "button", name=t(lang, "Start the pathway")
+        "button", name=t(lang, "Start the pathway"), exact=True
     )
     expect(pathway_section(page)).to_contain_text(
         t(lang, "The pathway can start once these urgent needs are handled:")
@@ -299,9 +342,11 @@ def test_triage_then_start_the_pathway(new_page, e2e_lab, e2e_facilitator, lang)
     expect(start_button).to_have_count(0)
 
     # The housing need moves to "in progress": the pathway may now start.
-    need_row(page, lang, "Housing").get_by_role("link", name=t(lang, "Update")).click()
+    need_row(page, lang, "Housing").get_by_role(
+        "link", name=t(lang, "Update"), exact=True
+    ).click()
     page.locator("#id_status").select_option(Need.Status.IN_PROGRESS)
-    page.get_by_role("button", name=t(lang, "Save")).click()
+    page.get_by_role("button", name=t(lang, "Save"), exact=True).click()
     expect(page.locator(".messages .success")).to_have_text(
         t(lang, "The need is updated.")
     )
@@ -316,7 +361,7 @@ def test_triage_then_start_the_pathway(new_page, e2e_lab, e2e_facilitator, lang)
     other_tab.get_by_text(t(lang, "Record a need"), exact=True).click()
     other_tab.locator("#id_need_type").select_option(str(need_type("health").pk))
     other_tab.locator("#id_urgent").check()
-    other_tab.get_by_role("button", name=t(lang, "Add need")).click()
+    other_tab.get_by_role("button", name=t(lang, "Add need"), exact=True).click()
     expect(other_tab.locator(".messages .success")).to_have_text(
         t(lang, "The need is recorded.")
     )
@@ -333,10 +378,10 @@ def test_triage_then_start_the_pathway(new_page, e2e_lab, e2e_facilitator, lang)
     assert participant.pathway_started_on is None
 
     need_row(page, lang, "Health care").get_by_role(
-        "link", name=t(lang, "Update")
+        "link", name=t(lang, "Update"), exact=True
     ).click()
     page.locator("#id_status").select_option(Need.Status.MET)
-    page.get_by_role("button", name=t(lang, "Save")).click()
+    page.get_by_role("button", name=t(lang, "Save"), exact=True).click()
     expect(page.locator(".messages .success")).to_have_text(
         t(lang, "The need is updated.")
     )
@@ -366,7 +411,7 @@ def test_future_birth_date_shows_translated_error_next_to_field(
     page.goto("/participants/new/")
     future = timezone.localdate() + dt.timedelta(days=30)
     fill_person(page, lang, reference="LIS-FUTURE", birth_date=future)
-    page.get_by_role("button", name=t(lang, "Register")).click()
+    page.get_by_role("button", name=t(lang, "Register"), exact=True).click()
 
     expect(page.get_by_role("alert")).to_contain_text(
         t(lang, "Please correct the errors below.")
@@ -383,15 +428,17 @@ def test_future_birth_date_shows_translated_error_next_to_field(
         assert ARABIC_SCRIPT.search(expected)
 
     # What was typed is kept, and nothing is saved.
-    expect(page.locator("#id_given_name")).to_have_value(
-        names_for(lang)["given_name"]
-    )
+    expect(page.locator("#id_given_name")).to_have_value(names_for(lang)["given_name"])
     expect(birth).to_have_value(future.isoformat())
     assert not Participant.objects.filter(lab=e2e_lab).exists()
     assert path_of(page) == "/participants/new/"
 
 
 # 6. Narrow phone -------------------------------------------------------------------
+
+
+NEED_NOTES = "Evicted from the reception centre; needs a room for her and a child."
+FOLLOW_UP = "Has the housing partner found a room?"
 
 
 def rich_participant(lab, caseworker, lang: str) -> Participant:
@@ -414,7 +461,7 @@ def rich_participant(lab, caseworker, lang: str) -> Participant:
         participant=participant,
         need_type=need_type("housing"),
         due_date=today - dt.timedelta(days=3),
-        notes="Evicted from the reception centre; needs a room for mother and child.",
+        notes=NEED_NOTES,
     )
     NeedFactory(
         participant=participant,
@@ -423,8 +470,14 @@ def rich_participant(lab, caseworker, lang: str) -> Participant:
         status=Need.Status.IN_PROGRESS,
         due_date=today + dt.timedelta(days=20),
     )
-    ConsentFactory(participant=participant, purpose=Consent.Purpose.CASE_MANAGEMENT)
-    FollowUpFactory(participant=participant, due_on=today, assigned_to=caseworker)
+    for purpose in (Consent.Purpose.CASE_MANAGEMENT, Consent.Purpose.FOLLOW_UP):
+        ConsentFactory(participant=participant, purpose=purpose)
+    FollowUpFactory(
+        participant=participant,
+        due_on=today,
+        assigned_to=caseworker,
+        subject=FOLLOW_UP,
+    )
     return participant
 
 
@@ -444,7 +497,15 @@ def test_phone_pages_do_not_scroll_sideways(new_page, e2e_lab, e2e_facilitator, 
         expect(phone.locator("html")).to_have_attribute("dir", DIRECTION[lang])
         width, sticking_out = overflow(phone)
         assert width <= PHONE["width"] + 1, f"{name} page overflows: {sticking_out}"
+        assert not sticking_out, f"{name} page: {sticking_out}"
         screenshot(phone, f"{name}-{lang}-phone")
+        if name == "home":
+            follow_ups = phone.locator("section[aria-labelledby=h-follow]")
+            assert_reads_left_to_right(follow_ups, FOLLOW_UP)
+        elif name == "participant":
+            assert_reads_left_to_right(phone.locator("#needs"), NEED_NOTES)
+            assert_reads_left_to_right(phone.locator("#follow-ups"), FOLLOW_UP)
+            assert_reads_left_to_right(phone.locator("#consents"), "2026-01")
 
     desktop = new_page(lang, DESKTOP)
     log_in(desktop, e2e_facilitator, lang)

@@ -247,9 +247,7 @@ def test_caseworker_who_left_the_lab_no_longer_sees_sensitive_fields(
 # needs_overdue
 
 
-def test_needs_overdue_lists_open_needs_past_their_due_date(
-    lab_a, lab_b, coordinator
-):
+def test_needs_overdue_lists_open_needs_past_their_due_date(lab_a, lab_b, coordinator):
     p = ParticipantFactory(lab=lab_a)
     late = NeedFactory(participant=p, need_type=need_type("housing"), due_date=days(-1))
     late_in_progress = NeedFactory(
@@ -377,9 +375,7 @@ def test_lab_overview_counts_people_needs_and_pathways(lab_a, lab_b, coordinator
     assert stats["pathways_started"] == 1
 
 
-def test_lab_overview_leaves_out_people_who_objected_to_statistics(
-    lab_a, coordinator
-):
+def test_lab_overview_leaves_out_people_who_objected_to_statistics(lab_a, coordinator):
     counted = ParticipantFactory(lab=lab_a)
     objected = ParticipantFactory(lab=lab_a)
     ConsentFactory(

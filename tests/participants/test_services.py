@@ -134,14 +134,10 @@ def test_register_records_past_occupations(lab_a, facilitator):
 
     assert set(p.past_occupations.all()) == {baker, seller}
     entry = audit_entries(participant_id=p.pk, object_type="participant").get()
-    assert entry.changes["past_occupations"]["after"] == sorted(
-        [baker.pk, seller.pk]
-    )
+    assert entry.changes["past_occupations"]["after"] == sorted([baker.pk, seller.pk])
 
 
-def test_register_makes_the_person_findable_by_name_without_accents(
-    lab_a, facilitator
-):
+def test_register_makes_the_person_findable_by_name_without_accents(lab_a, facilitator):
     p = services.participant_register(
         actor=facilitator, lab=lab_a, data=intake(family_name="Müller")
     )
@@ -172,7 +168,9 @@ def test_register_refuses_arrival_before_birth(lab_a, facilitator):
         services.participant_register(
             actor=facilitator,
             lab=lab_a,
-            data=intake(birth_date=dt.date(2000, 1, 1), arrival_date=dt.date(1999, 1, 1)),
+            data=intake(
+                birth_date=dt.date(2000, 1, 1), arrival_date=dt.date(1999, 1, 1)
+            ),
         )
 
     assert "arrival_date" in error.value.message_dict
@@ -182,7 +180,9 @@ def test_register_refuses_arrival_before_birth(lab_a, facilitator):
 # participant_update
 
 
-def test_update_writes_before_and_after_of_changed_fields_only(participant, facilitator):
+def test_update_writes_before_and_after_of_changed_fields_only(
+    participant, facilitator
+):
     services.participant_update(
         actor=facilitator,
         participant=participant,
@@ -290,9 +290,7 @@ def test_need_update_to_met_sets_resolved_and_reopening_clears_it(
     )
     need.refresh_from_db()
     assert need.resolved_at is None
-    changes = [
-        e.changes for e in audit_entries(object_type="need", action="update")
-    ]
+    changes = [e.changes for e in audit_entries(object_type="need", action="update")]
     assert changes[0] == {"status": {"before": "identified", "after": "met"}}
     assert changes[-1] == {"status": {"before": "met", "after": "in_progress"}}
 
@@ -374,9 +372,7 @@ def test_consent_for_partner_sharing_requires_a_partner_category(
     assert not Consent.objects.exists()
 
 
-def test_consent_for_partner_sharing_is_recorded_per_category(
-    participant, facilitator
-):
+def test_consent_for_partner_sharing_is_recorded_per_category(participant, facilitator):
     for category in ("housing", "health"):
         services.consent_give(
             actor=facilitator,
@@ -534,7 +530,9 @@ def test_follow_up_is_planned_and_assigned_to_the_actor(participant, facilitator
     assert entry.changes == {"due_on": {"before": None, "after": due.isoformat()}}
 
 
-def test_follow_up_can_be_assigned_to_a_colleague(participant, facilitator, coordinator):
+def test_follow_up_can_be_assigned_to_a_colleague(
+    participant, facilitator, coordinator
+):
     ConsentFactory(participant=participant, purpose=Consent.Purpose.FOLLOW_UP)
 
     follow_up = services.follow_up_schedule(

@@ -173,7 +173,9 @@ def test_intake_in_a_second_lab_registers_there(lab_a, lab_b, facilitator):
     assert Participant.objects.get().lab == lab_b
 
 
-def test_intake_with_the_same_reference_in_another_lab_is_fine(lab_a, lab_b, facilitator):
+def test_intake_with_the_same_reference_in_another_lab_is_fine(
+    lab_a, lab_b, facilitator
+):
     ParticipantFactory(lab=lab_b, reference="LIS-0001")
 
     response = client_for(facilitator).post(NEW, intake_form(lab_a))
@@ -349,9 +351,7 @@ def test_other_facilitator_cannot_change_sensitive_fields_by_posting_them(
         legal_status_detail="Overwritten",
     )
 
-    response = client_for(colleague).post(
-        f"/participants/{participant.pk}/edit/", data
-    )
+    response = client_for(colleague).post(f"/participants/{participant.pk}/edit/", data)
 
     assert response.status_code == 302
     participant.refresh_from_db()
@@ -429,7 +429,11 @@ def test_edit_page_is_not_found_for_an_analyst(participant, analyst):
 
 def test_need_add_records_the_need_and_says_so(participant, facilitator):
     url = f"/participants/{participant.pk}/needs/"
-    data = {"need_type": need_type("documents").pk, "urgent": "on", "status": "identified"}
+    data = {
+        "need_type": need_type("documents").pk,
+        "urgent": "on",
+        "status": "identified",
+    }
 
     response = client_for(facilitator).post(url, data, follow=True)
 
@@ -502,8 +506,11 @@ def test_need_of_another_lab_is_not_found(outsider, participant):
 
 def test_consent_give_records_it_and_says_so(participant, facilitator):
     url = f"/participants/{participant.pk}/consents/"
-    data = {"purpose": "partner_sharing", "partner_category": "housing",
-            "notice_version": "2026-01"}
+    data = {
+        "purpose": "partner_sharing",
+        "partner_category": "housing",
+        "notice_version": "2026-01",
+    }
 
     response = client_for(facilitator).post(url, data, follow=True)
 
@@ -554,12 +561,10 @@ def test_consent_withdraw_takes_effect_and_says_so(participant, facilitator):
     assert consent.withdrawn_recorded_by == facilitator
 
 
-def test_consent_withdraw_twice_says_it_is_already_withdrawn(
-    participant, coordinator
-):
+def test_consent_withdraw_twice_says_it_is_already_withdrawn(participant, coordinator):
     consent = ConsentFactory(participant=participant)
     client = client_for(coordinator)
-    client.post(f"/participants/consents/{consent.pk}/withdraw/")
+    client.post(f"/participants/consents/{consent.pk}/withdraw/", follow=True)
 
     response = client.post(
         f"/participants/consents/{consent.pk}/withdraw/", follow=True
@@ -634,7 +639,7 @@ def test_follow_up_add_in_the_past_names_the_field(participant, facilitator):
 def test_follow_up_done_twice_says_it_is_closed(participant, facilitator):
     follow_up = FollowUpFactory(participant=participant)
     client = client_for(facilitator)
-    client.post(f"/participants/follow-ups/{follow_up.pk}/done/")
+    client.post(f"/participants/follow-ups/{follow_up.pk}/done/", follow=True)
 
     response = client.post(
         f"/participants/follow-ups/{follow_up.pk}/done/", follow=True

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -198,7 +198,10 @@ def membership_add(
         detail=f"{username} {role}",
     )
     if created and user.email:
-        transaction.on_commit(lambda: send_invitation.enqueue(user_id=user.pk))
+        language = translation.get_language() or ""
+        transaction.on_commit(
+            lambda: send_invitation.enqueue(user_id=user.pk, language=language)
+        )
     return membership
 
 

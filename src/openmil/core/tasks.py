@@ -12,8 +12,11 @@ from django_tasks import task
 
 
 @task()
-def send_invitation(*, user_id: int) -> bool:
-    """E-mail a new team member the link to choose a password."""
+def send_invitation(*, user_id: int, language: str = "") -> bool:
+    """E-mail a new team member the link to choose a password.
+
+    Written in `language`: the language of the person who sent the invitation.
+    """
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email:
         return False
@@ -24,7 +27,7 @@ def send_invitation(*, user_id: int) -> bool:
         "domain": settings.OPENMIL_SITE_DOMAIN,
         "protocol": "https" if settings.HTTPS else "http",
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string("core/email/invitation_subject.txt", context)
         body = render_to_string("core/email/invitation.txt", context)
     send_mail(

@@ -227,8 +227,15 @@ def create_participant(request: HttpRequest, payload: ParticipantCreate) -> Any:
     lab = access.lab_get(
         request.user, lab_id=payload.lab, permission=Perm.EDIT_PERSONAL
     )
+    # Fields with a model default are optional here, as the schema documents.
+    defaults = {
+        name: Participant._meta.get_field(name).get_default()
+        for name in ("birth_date_precision", "sex", "intake_date")
+    }
     form = ParticipantForm(
-        _form_payload(payload.dict(exclude_unset=True)), lab=lab, show_sensitive=True
+        _form_payload(payload.dict(exclude_unset=True), defaults),
+        lab=lab,
+        show_sensitive=True,
     )
     if not form.is_valid():
         return 422, {"detail": form_errors(form)}

@@ -277,6 +277,11 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
         _error_messages(request, error)
     except PermissionDenied:
         raise Http404 from None
+    # Withdrawing case-management consent can hide the record from this user.
+    if not selectors.participant_queryset(user=request.user).filter(
+        pk=consent.participant_id
+    ).exists():
+        return redirect("participants:list")
     return _back(consent.participant_id, "#consents")
 
 

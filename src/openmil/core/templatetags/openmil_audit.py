@@ -12,7 +12,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from openmil.core.models import AuditEntry, Organisation
+from openmil.core.models import AuditEntry, Lab, Organisation
+from openmil.core.roles import Role
 from openmil.participants.models import Consent, FollowUp, Need, Participant
 
 register = template.Library()
@@ -26,6 +27,10 @@ OBJECT_TYPES = {
     "user": gettext_lazy("user account"),
     "api_token": gettext_lazy("API token"),
     "demo_data": gettext_lazy("demo data"),
+    "lab": gettext_lazy("lab"),
+    "membership": gettext_lazy("membership"),
+    "need_type": gettext_lazy("need type"),
+    "legal_status": gettext_lazy("legal-status category"),
 }
 
 CHANNELS = {
@@ -39,6 +44,7 @@ MODELS = {
     "need": Need,
     "consent": Consent,
     "follow_up": FollowUp,
+    "lab": Lab,
 }
 
 
@@ -70,7 +76,7 @@ def _consent_label(codes: list[str]) -> str:
     purpose = dict(Consent.Purpose.choices).get(codes[0], codes[0])
     if len(codes) > 1:
         kind = dict(Organisation.Kind.choices).get(codes[1], codes[1])
-        return f"{purpose}: {kind}"
+        return _("%(purpose)s: %(category)s") % {"purpose": purpose, "category": kind}
     return str(purpose)
 
 
@@ -84,6 +90,21 @@ def audit_detail(entry: AuditEntry) -> str:
         return _consent_label(codes)
     if kind == "user" and detail == "second factor enrolled":
         return _("second factor enrolled")
+    if kind == "user" and (
+        m := re.fullmatch(r"sign-in unlocked \((\d+) failed attempts cleared\)", detail)
+    ):
+        n = int(m[1])
+        return ngettext(
+            "sign-in unlocked (%(n)s failed attempt cleared)",
+            "sign-in unlocked (%(n)s failed attempts cleared)",
+            n,
+        ) % {"n": n}
+    if kind == "participant" and detail == "edit form":
+        return _("edit form opened")
+    if kind == "membership" and (parts := detail.rsplit(" ", 1)) and len(parts) == 2:
+        role = dict(Role.choices).get(parts[1])
+        if role is not None:
+            return f"{parts[0]} · {role}"
     if kind == "api_token" and detail == "revoked":
         return _("revoked")
     if kind == "participant_list" and (m := re.fullmatch(r"(\d+) in a list", detail)):
