@@ -1,8 +1,10 @@
 """Closed-loop load generator for OpenMIL pages (standard library only).
 
-Every client is a thread with its own keep-alive HTTP connection and its own
-session: it signs in through /account/login/ as a facilitator of the
-generated demo data (facil1.<lab>, facil2.<lab>), then, page after page,
+Every client is a thread with its own session (cookie jar) and, by default,
+a new TCP connection per request, as a reverse proxy in front of gunicorn
+would open them (--keep-alive keeps one connection per client instead).
+It signs in through /account/login/ as a facilitator of the generated demo
+data (facil1.<lab>, facil2.<lab>), then, page after page,
 requests the page as fast as the server answers (no think time), at most
 --requests times or for at most --seconds, whichever comes first.
 
@@ -18,6 +20,7 @@ and JSON in --out.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -63,10 +66,13 @@ def lab_slugs(count: int) -> list[str]:
 
 
 class Session:
-    """One browser: a keep-alive connection and a cookie jar."""
+    """One browser: a cookie jar and a connection (kept alive or not)."""
 
-    def __init__(self, host: str, port: int, timeout: float = 30.0) -> None:
+    def __init__(
+        self, host: str, port: int, keep_alive: bool = False, timeout: float = 30.0
+    ) -> None:
         self.host, self.port, self.timeout = host, port, timeout
+        self.keep_alive = keep_alive
         self.conn: http.client.HTTPConnection | None = None
         self.cookies: dict[str, str] = {}
 
@@ -86,6 +92,8 @@ class Session:
         self, method: str, path: str, body: str | None = None
     ) -> tuple[int, dict[str, str], bytes]:
         headers = {"Host": f"{self.host}:{self.port}", "Accept": "text/html"}
+        if not self.keep_alive:
+            headers["Connection"] = "close"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
@@ -112,7 +120,10 @@ class Session:
                         self.cookies.pop(name, None)
                     else:
                         self.cookies[name] = morsel.value
-        if response.getheader("Connection", "").lower() == "close":
+        if (
+            not self.keep_alive
+            or response.getheader("Connection", "").lower() == "close"
+        ):
             self.close()
         return response.status, dict(response.getheaders()), data
 
@@ -137,12 +148,14 @@ class Session:
 
 
 class Client:
-    def __init__(self, index: int, host: str, port: int, slugs: list[str]) -> None:
+    def __init__(
+        self, index: int, host: str, port: int, slugs: list[str], keep_alive: bool
+    ) -> None:
         self.index = index
         self.slug = slugs[index % len(slugs)]
         self.username = f"facil{(index // len(slugs)) % 2 + 1}.{self.slug}"
         self.prefix = self.slug[:3].upper()
-        self.session = Session(host, port)
+        self.session = Session(host, port, keep_alive)
         self.rng = random.Random(index)
         self.ids: list[int] = []
 
@@ -192,6 +205,7 @@ def run_page(
     requests: int,
     seconds: float,
     think: float,
+    server_pid: int = 0,
 ) -> dict:
     """All clients hit one page at once; returns the page's figures."""
     samples: list[list[tuple[float, int, str]]] = [[] for _ in clients]
@@ -221,13 +235,21 @@ def run_page(
     for t in threads:
         t.start()
     deadline[0] = time.monotonic() + seconds
+    cpu_before = server_cpu_seconds(server_pid)
     start = time.perf_counter()
     barrier.wait()
     for t in threads:
         t.join(timeout=seconds + 60)
     wall = time.perf_counter() - start
+    cpu_after = server_cpu_seconds(server_pid)
     flat = [s for per in samples for s in per]
     result = summarise(flat, wall)
+    if cpu_before is not None and cpu_after is not None and flat:
+        # Python (gunicorn) CPU per request; PostgreSQL's is not included.
+        result["app_cpu_ms_per_request"] = round(
+            (cpu_after - cpu_before) * 1000 / len(flat), 1
+        )
+    result["loadavg_after"] = loadavg()
     tags = sorted({tag for _ms, _st, tag in flat if tag})
     if len(tags) > 1:
         result["by_query"] = {}
@@ -244,7 +266,8 @@ def run_page(
     print(
         f"  {name:<28} {result['requests']:>5} req  p50 {result['p50_ms']:>7} ms"
         f"  p95 {result['p95_ms']:>7} ms  {result['throughput_rps']:>6} req/s"
-        f"  errors {result['errors']}",
+        f"  errors {result['errors']}"
+        f"  app cpu {result.get('app_cpu_ms_per_request', '?')} ms/req",
         file=sys.stderr,
         flush=True,
     )
@@ -259,9 +282,10 @@ def pages(args) -> list[tuple[str, object]]:
         return "/participants/", ""
 
     def search(client: Client, n: int) -> tuple[str, str]:
-        kind, text = SEARCHES[(client.index + n) % len(SEARCHES)]
-        text = text.format(prefix=client.prefix)
-        return f"/participants/?q={quote(text)}", f"{kind}: {text}"
+        kind, template = SEARCHES[(client.index + n) % len(SEARCHES)]
+        text = template.format(prefix=client.prefix)
+        label = template.replace("{prefix}", "<LAB>")
+        return f"/participants/?q={quote(text)}", f"{kind}: {label}"
 
     def detail(client: Client, n: int) -> tuple[str, str]:
         return f"/participants/{client.rng.choice(client.ids)}/", ""
@@ -274,6 +298,36 @@ def pages(args) -> list[tuple[str, object]]:
     ]
 
 
+def loadavg() -> list[float]:
+    try:
+        with open("/proc/loadavg", encoding="ascii") as f:
+            return [float(x) for x in f.read().split()[:3]]
+    except OSError:
+        return []
+
+
+def server_cpu_seconds(pid: int) -> float | None:
+    """User+system CPU of a process and its children (gunicorn workers)."""
+    if not pid:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as f:
+            pids += [int(x) for x in f.read().split()]
+    except OSError:
+        return None
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 def machine() -> dict:
     info = {"cpus": os.cpu_count()}
     try:
@@ -282,34 +336,33 @@ def machine() -> dict:
         info["memory_gib"] = round(kib / 1024 / 1024, 1)
     except OSError:
         pass
-    try:
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
         info["commit"] = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
             capture_output=True,
             text=True,
             check=True,
         ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
     return info
 
 
 def markdown(results: dict) -> str:
     lines = [
         "| page | requests | errors | p50 ms | p95 ms | p99 ms | req/s "
-        f"| p95 ≤ {TARGET_P95_MS:.0f} ms |",
-        "|---|---:|---:|---:|---:|---:|---:|:---:|",
+        f"| app CPU ms/req | p95 ≤ {TARGET_P95_MS:.0f} ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for name, r in results["pages"].items():
         ok = "yes" if r["p95_ms"] <= TARGET_P95_MS and not r["errors"] else "**no**"
         lines.append(
             f"| `{name}` | {r['requests']} | {r['errors']} | {r['p50_ms']} "
-            f"| {r['p95_ms']} | {r['p99_ms']} | {r['throughput_rps']} | {ok} |"
+            f"| {r['p95_ms']} | {r['p99_ms']} | {r['throughput_rps']} "
+            f"| {r.get('app_cpu_ms_per_request', '')} | {ok} |"
         )
         for tag, q in r.get("by_query", {}).items():
             lines.append(
                 f"| &nbsp;&nbsp;↳ {tag} | {q['requests']} | {q['errors']} "
-                f"| {q['p50_ms']} | {q['p95_ms']} | {q['p99_ms']} | | |"
+                f"| {q['p50_ms']} | {q['p95_ms']} | {q['p99_ms']} | | | |"
             )
     return "\n".join(lines)
 
@@ -322,9 +375,13 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=150, help="per client")
     parser.add_argument("--seconds", type=float, default=60.0, help="per page")
     parser.add_argument("--think", type=float, default=0.0, help="seconds")
+    parser.add_argument(
+        "--keep-alive", action="store_true", help="one connection per client"
+    )
     parser.add_argument("--id-pages", type=int, default=20, help="per lab")
     parser.add_argument("--only", default="", help="comma-separated page prefixes")
     parser.add_argument("--generator", default="", help="generator.json to include")
+    parser.add_argument("--server-pid", type=int, default=0, help="gunicorn master")
     parser.add_argument("--out", default="bench/results/latest.json")
     args = parser.parse_args()
 
@@ -337,7 +394,9 @@ def main() -> int:
     host, port = url.hostname, url.port or 80
 
     slugs = lab_slugs(args.labs)
-    clients = [Client(i, host, port, slugs) for i in range(args.clients)]
+    clients = [
+        Client(i, host, port, slugs, args.keep_alive) for i in range(args.clients)
+    ]
     print(f"signing in {len(clients)} clients", file=sys.stderr, flush=True)
     for client in clients:
         client.session.login(client.username, PASSWORD)
@@ -362,7 +421,7 @@ def main() -> int:
 
     # Warm up every worker's caches (templates, connections, statistics).
     for name, make_path in chosen:
-        run_page(f"warm-up {name}", clients, make_path, 3, 30.0, 0.0)
+        run_page(f"warm-up {name}", clients, make_path, 3, 30.0, 0.0, args.server_pid)
 
     results = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -371,7 +430,9 @@ def main() -> int:
         "requests_per_client_max": args.requests,
         "seconds_per_page_max": args.seconds,
         "think_seconds": args.think,
+        "keep_alive": args.keep_alive,
         "machine": machine(),
+        "loadavg_before": loadavg(),
         "pages": {},
     }
     if args.generator and Path(args.generator).exists():
@@ -379,7 +440,13 @@ def main() -> int:
     print("measuring", file=sys.stderr, flush=True)
     for name, make_path in chosen:
         results["pages"][name] = run_page(
-            name, clients, make_path, args.requests, args.seconds, args.think
+            name,
+            clients,
+            make_path,
+            args.requests,
+            args.seconds,
+            args.think,
+            args.server_pid,
         )
     for client in clients:
         client.session.close()

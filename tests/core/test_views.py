@@ -28,10 +28,15 @@ def _back_to_english():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-def sign_in(user, password=PASSWORD, client=None):
-    client = client or Client()
-    response = client.post(LOGIN, {"username": user.username, "password": password})
-    return client, response
+def sign_in(client, user, password=PASSWORD):
+    """Post the sign-in form; django-axes needs this real request."""
+    return client.post(LOGIN, {"username": user.username, "password": password})
+
+
+def signed_in(user):
+    client = Client()
+    assert sign_in(client, user).status_code == 302
+    return client
 
 
 def code(device, drift=0):
@@ -49,7 +54,8 @@ def test_login_page_renders(db):
 
 
 def test_sign_in_with_the_right_password_reaches_home(facilitator):
-    client, response = sign_in(facilitator)
+    client = Client()
+    response = sign_in(client, facilitator)
 
     assertRedirects(response, "/")
     assertContains(client.get("/"), "Welcome")
@@ -69,7 +75,8 @@ def test_sign_in_returns_to_the_page_asked_for(facilitator, participant):
 
 
 def test_sign_in_with_a_wrong_password_says_so(facilitator):
-    client, response = sign_in(facilitator, password="wrong")
+    client = Client()
+    response = sign_in(client, facilitator, password="wrong")
 
     assert response.status_code == 200
     assertContains(response, "Please enter a correct username and password.")
@@ -80,14 +87,15 @@ def test_sign_in_refuses_a_deactivated_account(facilitator):
     facilitator.is_active = False
     facilitator.save()
 
-    _client, response = sign_in(facilitator)
+    client = Client()
+    response = sign_in(client, facilitator)
 
     assert response.status_code == 200
-    assert "_auth_user_id" not in _client.session
+    assert "_auth_user_id" not in client.session
 
 
 def test_sign_out_ends_the_session(facilitator):
-    client, _response = sign_in(facilitator)
+    client = signed_in(facilitator)
 
     assertRedirects(client.post("/account/logout/"), LOGIN)
     assertRedirects(client.get("/"), f"{LOGIN}?next=/")
@@ -100,11 +108,11 @@ def test_repeated_failures_lock_the_account_out(facilitator):
     client = Client()
     limit = settings.AXES_FAILURE_LIMIT
     for _attempt in range(limit - 1):
-        _client, response = sign_in(facilitator, password="wrong", client=client)
+        response = sign_in(client, facilitator, password="wrong")
         assertContains(response, "Please enter a correct username and password.")
 
-    _client, locked = sign_in(facilitator, password="wrong", client=client)
-    _client, even_right = sign_in(facilitator, client=client)
+    locked = sign_in(client, facilitator, password="wrong")
+    even_right = sign_in(client, facilitator)
 
     for response in (locked, even_right):
         assert response.status_code == 429
@@ -114,21 +122,21 @@ def test_repeated_failures_lock_the_account_out(facilitator):
 
 def test_lockout_of_one_account_leaves_others_alone(facilitator, coordinator):
     for _attempt in range(settings.AXES_FAILURE_LIMIT):
-        sign_in(facilitator, password="wrong")
+        sign_in(Client(), facilitator, password="wrong")
 
-    _client, response = sign_in(coordinator)
+    response = sign_in(Client(), coordinator)
 
     assertRedirects(response, "/", fetch_redirect_response=False)
 
 
 def test_a_success_before_the_limit_resets_the_count(facilitator):
     for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
-        sign_in(facilitator, password="wrong")
-    sign_in(facilitator)
+        sign_in(Client(), facilitator, password="wrong")
+    sign_in(Client(), facilitator)
     for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
-        sign_in(facilitator, password="wrong")
+        sign_in(Client(), facilitator, password="wrong")
 
-    _client, response = sign_in(facilitator)
+    response = sign_in(Client(), facilitator)
 
     assertRedirects(response, "/", fetch_redirect_response=False)
 
@@ -144,7 +152,7 @@ def second_factor(settings):
 def test_coordinator_enrols_an_authenticator_then_reaches_pages(
     second_factor, coordinator
 ):
-    client, _response = sign_in(coordinator)
+    client = signed_in(coordinator)
 
     assertRedirects(
         client.get("/"), "/account/2fa/?next=/", fetch_redirect_response=False
@@ -172,7 +180,7 @@ def test_coordinator_enrols_an_authenticator_then_reaches_pages(
 
 
 def test_setup_page_shows_the_same_secret_until_confirmed(second_factor, coordinator):
-    client, _response = sign_in(coordinator)
+    client = signed_in(coordinator)
 
     first = client.get("/account/2fa/setup/")
     again = client.get("/account/2fa/setup/")
@@ -185,7 +193,7 @@ def test_setup_page_shows_the_same_secret_until_confirmed(second_factor, coordin
 def test_setup_with_a_wrong_code_says_so_and_keeps_the_block(
     second_factor, coordinator
 ):
-    client, _response = sign_in(coordinator)
+    client = signed_in(coordinator)
     client.get("/account/2fa/setup/")
     device = TOTPDevice.objects.get(user=coordinator)
     near = {code(device, drift) for drift in range(-2, 3)}
@@ -204,7 +212,7 @@ def test_setup_with_a_wrong_code_says_so_and_keeps_the_block(
 
 
 def test_setup_code_must_be_six_digits(second_factor, coordinator):
-    client, _response = sign_in(coordinator)
+    client = signed_in(coordinator)
     client.get("/account/2fa/setup/")
 
     response = client.post("/account/2fa/setup/", {"otp_token": "12ab56"})
@@ -213,12 +221,12 @@ def test_setup_code_must_be_six_digits(second_factor, coordinator):
 
 
 def test_enrolled_coordinator_verifies_at_each_sign_in(second_factor, coordinator):
-    first, _response = sign_in(coordinator)
+    first = signed_in(coordinator)
     first.get("/account/2fa/setup/")
     device = TOTPDevice.objects.get(user=coordinator)
     first.post("/account/2fa/setup/", {"otp_token": code(device)})
 
-    client, _response = sign_in(coordinator)
+    client = signed_in(coordinator)
     assertRedirects(
         client.get("/participants/"),
         "/account/2fa/?next=/participants/",
@@ -235,8 +243,10 @@ def test_enrolled_coordinator_verifies_at_each_sign_in(second_factor, coordinato
     assert client.get("/participants/").status_code == 200
 
 
-def test_verify_page_refuses_a_redirect_to_another_site(second_factor, coordinator):
-    client, _response = sign_in(coordinator)
+def test_second_factor_setup_refuses_a_redirect_to_another_site(
+    second_factor, coordinator
+):
+    client = signed_in(coordinator)
     client.get("/account/2fa/setup/")
     device = TOTPDevice.objects.get(user=coordinator)
 
@@ -249,14 +259,14 @@ def test_verify_page_refuses_a_redirect_to_another_site(second_factor, coordinat
 
 
 def test_facilitator_is_not_forced_to_use_a_second_factor(second_factor, facilitator):
-    client, _response = sign_in(facilitator)
+    client = signed_in(facilitator)
 
     assert client.get("/").status_code == 200
     assert client.get("/participants/").status_code == 200
 
 
 def test_second_factor_can_be_switched_off(coordinator):
-    client, _response = sign_in(coordinator)
+    client = signed_in(coordinator)
 
     assert client.get("/participants/").status_code == 200
 

@@ -114,17 +114,12 @@ def new_page(browser, live_server):
         context.close()
 
 
-@pytest.fixture
-def page(new_page):
-    return new_page("en")
+AUDIT_TRIGGERS = "openmil.core.migrations.0002_audit_immutable"
+BUILTIN_NEEDS = "openmil.participants.migrations.0002_builtin_needs_and_search"
 
 
 def _migration(name: str):
     return importlib.import_module(name)
-
-
-AUDIT_TRIGGERS = "openmil.core.migrations.0002_audit_immutable"
-BUILTIN_NEEDS = "openmil.participants.migrations.0002_builtin_needs_and_search"
 
 
 def _audit_triggers(*, install: bool, using: str = DEFAULT_DB_ALIAS) -> None:

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from openmil.core.models import AuditEntry, UserProfile
@@ -259,6 +260,7 @@ def test_intake_with_bad_input_shows_errors_and_writes_nothing(
     assert response.status_code == 200
     assert response.context["form"].errors[field] == [message]
     assertContains(response, "Please correct the errors below.")
+    assertContains(response, escape(message))
     assert Participant.objects.count() == 1
     assert not Need.objects.exists()
     assert AuditEntry.objects.count() == audit_before

@@ -93,7 +93,7 @@ def list_labs(request: HttpRequest) -> list[dict[str, Any]]:
     return [_lab_out(request, lab) for lab in labs]
 
 
-@router.get("/labs/{lab_id}", response={200: LabOut, 404: Error})
+@router.get("/labs/{lab_id}", response={200: LabOut, 404: Error, 422: Error})
 def get_lab(request: HttpRequest, lab_id: int) -> Any:
 
     ids = {m.lab_id for m in access.memberships_of(request.user)}
@@ -106,7 +106,7 @@ def get_lab(request: HttpRequest, lab_id: int) -> Any:
 
 @router.get(
     "/labs/{lab_id}/summary",
-    response={200: LabSummaryOut, 404: Error},
+    response={200: LabSummaryOut, 404: Error, 422: Error},
     summary="Disclosure-safe counts for a lab",
 )
 def lab_summary(request: HttpRequest, lab_id: int) -> Any:

@@ -92,11 +92,15 @@ class ParticipantCreate(ParticipantIn):
     lab: int
 
 
+#: The largest id a database column holds; a larger one cannot name a record.
+MAX_ID = 2**63 - 1
+
+
 class ParticipantFilters(FilterSchema):
-    lab: int | None = None
+    lab: int | None = Field(None, ge=1, le=MAX_ID)
     profile: str | None = None
     q: str | None = Field(None, max_length=100, description="Name or reference")
-    caseworker: int | None = None
+    caseworker: int | None = Field(None, ge=1, le=MAX_ID)
     open_needs: bool | None = None
 
 
@@ -167,8 +171,15 @@ def _sensitive_refused(payload: dict[str, Any], allowed: bool) -> bool:
     return not allowed and any(payload.get(f) for f in Participant.SENSITIVE_FIELDS)
 
 
-@router.get("/participants", response=list[ParticipantOut])
-@paginate(PageNumberPagination, page_size=50)
+class _Pages(PageNumberPagination):
+    """Page numbers, bounded so that the offset always fits the database."""
+
+    class Input(PageNumberPagination.Input):
+        page: int = Field(1, ge=1, le=1_000_000)
+
+
+@router.get("/participants", response={200: list[ParticipantOut], 422: Error})
+@paginate(_Pages, page_size=50)
 def list_participants(request: HttpRequest, filters: Query[ParticipantFilters]) -> Any:
     qs = (
         selectors.participant_list(
@@ -211,7 +222,8 @@ class _AuditedList:
 
 
 @router.get(
-    "/participants/{participant_id}", response={200: ParticipantOut, 404: Error}
+    "/participants/{participant_id}",
+    response={200: ParticipantOut, 404: Error, 422: Error},
 )
 def get_participant(request: HttpRequest, participant_id: int) -> Any:
     p = selectors.participant_get(user=request.user, participant_id=participant_id)
@@ -221,7 +233,7 @@ def get_participant(request: HttpRequest, participant_id: int) -> Any:
 
 @router.post(
     "/participants",
-    response={201: ParticipantOut, 403: Error, 404: Error, 422: Error},
+    response={201: ParticipantOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def create_participant(request: HttpRequest, payload: ParticipantCreate) -> Any:
     lab = access.lab_get(
@@ -229,8 +241,9 @@ def create_participant(request: HttpRequest, payload: ParticipantCreate) -> Any:
     )
     # Fields with a model default are optional here, as the schema documents.
     defaults = {
-        name: Participant._meta.get_field(name).get_default()
-        for name in ("birth_date_precision", "sex", "intake_date")
+        field.name: field.get_default()
+        for field in Participant._meta.concrete_fields
+        if field.name in ("birth_date_precision", "sex", "intake_date")
     }
     form = ParticipantForm(
         _form_payload(payload.dict(exclude_unset=True), defaults),
@@ -251,7 +264,7 @@ def create_participant(request: HttpRequest, payload: ParticipantCreate) -> Any:
 
 @router.patch(
     "/participants/{participant_id}",
-    response={200: ParticipantOut, 403: Error, 404: Error, 422: Error},
+    response={200: ParticipantOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def update_participant(
     request: HttpRequest, participant_id: int, payload: ParticipantIn
@@ -284,7 +297,8 @@ def update_participant(
 
 
 @router.get(
-    "/participants/{participant_id}/needs", response={200: list[NeedOut], 404: Error}
+    "/participants/{participant_id}/needs",
+    response={200: list[NeedOut], 404: Error, 422: Error},
 )
 def list_needs(request: HttpRequest, participant_id: int) -> Any:
     p = selectors.participant_get(user=request.user, participant_id=participant_id)
@@ -306,7 +320,7 @@ def _need_form_data(
 
 @router.post(
     "/participants/{participant_id}/needs",
-    response={201: NeedOut, 403: Error, 404: Error, 422: Error},
+    response={201: NeedOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def create_need(request: HttpRequest, participant_id: int, payload: NeedIn) -> Any:
     p = selectors.participant_get_for_edit(
@@ -323,7 +337,8 @@ def create_need(request: HttpRequest, participant_id: int, payload: NeedIn) -> A
 
 
 @router.patch(
-    "/needs/{need_id}", response={200: NeedOut, 403: Error, 404: Error, 422: Error}
+    "/needs/{need_id}",
+    response={200: NeedOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def update_need(request: HttpRequest, need_id: int, payload: NeedIn) -> Any:
     need = selectors.need_get(user=request.user, need_id=need_id)
@@ -347,7 +362,7 @@ def update_need(request: HttpRequest, need_id: int, payload: NeedIn) -> Any:
 
 @router.get(
     "/participants/{participant_id}/consents",
-    response={200: list[ConsentOut], 404: Error},
+    response={200: list[ConsentOut], 404: Error, 422: Error},
 )
 def list_consents(request: HttpRequest, participant_id: int) -> Any:
     p = selectors.participant_get(user=request.user, participant_id=participant_id)
@@ -356,7 +371,7 @@ def list_consents(request: HttpRequest, participant_id: int) -> Any:
 
 @router.post(
     "/participants/{participant_id}/consents",
-    response={201: ConsentOut, 403: Error, 404: Error, 422: Error},
+    response={201: ConsentOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def give_consent(request: HttpRequest, participant_id: int, payload: ConsentIn) -> Any:
     p = selectors.participant_get_for_edit(
@@ -372,7 +387,7 @@ def give_consent(request: HttpRequest, participant_id: int, payload: ConsentIn) 
 
 @router.post(
     "/consents/{consent_id}/withdraw",
-    response={200: ConsentOut, 403: Error, 404: Error, 422: Error},
+    response={200: ConsentOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def withdraw_consent(request: HttpRequest, consent_id: int) -> Any:
     consent = selectors.consent_get(user=request.user, consent_id=consent_id)

@@ -4,7 +4,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,10 +29,17 @@ def participant_queryset(*, user: Any) -> QuerySet[Participant]:
     Records whose processing is restricted (case-management consent
     withdrawn) are visible only to roles that handle restriction.
     """
+    return Participant.objects.filter(visible_q(user=user))
+
+
+def visible_q(*, user: Any, through: str = "") -> Q:
+    """The rule of `participant_queryset` as a condition, e.g. through
+    "participant__" on needs: a join the database plans better than an IN."""
     lab_ids = access.lab_ids_with(user, Perm.VIEW_PERSONAL)
     restricted_ok = access.lab_ids_with(user, Perm.VIEW_RESTRICTED)
-    return Participant.objects.filter(lab_id__in=lab_ids).filter(
-        Q(processing_restricted=False) | Q(lab_id__in=restricted_ok)
+    return Q(**{f"{through}lab_id__in": lab_ids}) & (
+        Q(**{f"{through}processing_restricted": False})
+        | Q(**{f"{through}lab_id__in": restricted_ok})
     )
 
 
@@ -191,7 +199,7 @@ def pathway_blockers(*, participant: Participant) -> list[Need]:
 
 def needs_overdue(*, user: Any, owner_id: int | None = None) -> QuerySet[Need]:
     qs = Need.objects.filter(
-        participant__in=participant_queryset(user=user),
+        visible_q(user=user, through="participant__"),
         status__in=Need.OPEN_STATUSES,
         due_date__lt=timezone.localdate(),
     )
@@ -242,15 +250,31 @@ class HomeSummary:
 
 
 def home_summary(*, user: Any, limit: int = 20) -> HomeSummary:
-    mine = participant_list(user=user, caseworker_id=user.pk).annotate(
-        open_need_count=Count("needs", filter=Q(needs__status__in=Need.OPEN_STATUSES))
+    people = participant_list(user=user, caseworker_id=user.pk)
+    # A correlated count for the shown rows only, not a GROUP BY over the
+    # whole caseload.
+    open_needs = (
+        Need.objects.filter(participant=OuterRef("pk"), status__in=Need.OPEN_STATUSES)
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    mine = people.annotate(open_need_count=Coalesce(Subquery(open_needs), 0))
     overdue = needs_overdue(user=user, owner_id=user.pk)
+    # Counted in two disjoint parts: an OR across two tables defeats indexes.
+    every_overdue = needs_overdue(user=user).order_by()
+    overdue_count = (
+        every_overdue.filter(owner_id=user.pk).count()
+        + every_overdue.filter(participant__caseworker_id=user.pk)
+        .exclude(owner_id=user.pk)
+        .count()
+    )
     return HomeSummary(
         my_participants=list(mine[:limit]),
-        my_participant_count=mine.count(),
+        my_participant_count=people.count(),
         overdue_needs=list(overdue[:limit]),
-        overdue_count=overdue.count(),
+        overdue_count=overdue_count,
         follow_ups=list(follow_ups_due(user=user)[:limit]),
     )
 
