@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
@@ -69,8 +71,17 @@ def fuzz_lab(lab_a, facilitator) -> dict[str, Any]:
 
 @pytest.fixture
 def wsgi_app():
-    # Built inside the test, after the test settings (no HTTPS redirect) apply.
-    return WSGIHandler()
+    """The project's WSGI application, serving inside the test's transaction.
+
+    Built inside the test, after the test settings (no HTTPS redirect) apply.
+    Like Django's test client, keep the connection open between requests: on
+    PostgreSQL closing it would end the test's transaction.
+    """
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield WSGIHandler()
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 # Loaded from the API object itself: no request is needed to collect the tests.
