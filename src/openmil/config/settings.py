@@ -168,6 +168,11 @@ OPENMIL_REQUIRE_2FA = env_bool("OPENMIL_REQUIRE_2FA", True)
 OPENMIL_2FA_ROLES = env_list("OPENMIL_2FA_ROLES", "coordinator,network_admin")
 OTP_TOTP_ISSUER = "OpenMIL"
 
+# Disclosure control for published counts: under the threshold show "<N",
+# round the others to the base.
+OPENMIL_SUPPRESS_BELOW = int(os.environ.get("OPENMIL_SUPPRESS_BELOW", "10"))
+OPENMIL_ROUND_TO = int(os.environ.get("OPENMIL_ROUND_TO", "5"))
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

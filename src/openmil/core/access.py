@@ -5,9 +5,8 @@ membership gets Http404, so the existence of another lab's records never
 leaks.
 """
 
-from collections.abc import Iterable
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
 from django.http import Http404
 
 from openmil.core.models import Lab, Membership
@@ -25,7 +24,9 @@ def memberships_of(user: AnyUser) -> list[Membership]:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         cached = list(
-            Membership.objects.filter(user=user).select_related("lab", "organisation")
+            Membership.objects.filter(user_id=user.pk).select_related(
+                "lab", "organisation"
+            )
         )
         setattr(user, _CACHE_ATTR, cached)
     return cached
@@ -65,7 +66,7 @@ def has_any(user: AnyUser, permission: str) -> bool:
     return bool(lab_ids_with(user, permission))
 
 
-def labs_with(user: AnyUser, permission: str) -> Iterable[Lab]:
+def labs_with(user: AnyUser, permission: str) -> QuerySet[Lab]:
     return Lab.objects.filter(id__in=lab_ids_with(user, permission)).order_by("name")
 
 

@@ -66,7 +66,7 @@ def diff(
     the fact that they changed is.
     """
     hidden = set(redact)
-    changes = {}
+    changes: dict[str, dict[str, Any]] = {}
     for name, new in after.items():
         old = before.get(name)
         if old != new:

@@ -8,10 +8,11 @@ from django.conf import settings
 
 
 def safe_count(n: int, *, threshold: int | None = None, base: int | None = None) -> str:
-    threshold = threshold or getattr(settings, "OPENMIL_SUPPRESS_BELOW", 10)
-    base = base or getattr(settings, "OPENMIL_ROUND_TO", 5)
+    """A count that is safe to show: "0", "<10", or rounded to the base."""
+    limit = threshold if threshold is not None else settings.OPENMIL_SUPPRESS_BELOW
+    step = base if base is not None else settings.OPENMIL_ROUND_TO
     if n == 0:
         return "0"
-    if n < threshold:
-        return f"<{threshold}"
-    return str(int(base * round(n / base)))
+    if n < limit:
+        return f"<{limit}"
+    return str(int(step * round(n / step)))

@@ -1,6 +1,6 @@
 import zoneinfo
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -94,7 +94,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: Any, lab: Lab, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = lab.organisations.all()
+        cast(Any, self.fields["organisation"]).queryset = lab.organisations.all()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -173,7 +173,7 @@ class Membership(models.Model):
             raise ValidationError(
                 {"organisation": _("Only partner staff have an organisation.")}
             )
-        if self.organisation_id and self.organisation.lab_id != self.lab_id:
+        if self.organisation is not None and self.organisation.lab_id != self.lab_id:
             raise ValidationError(
                 {"organisation": _("The organisation is in another lab.")}
             )

@@ -33,6 +33,9 @@ def audit_entries(
     qs = AuditEntry.objects.filter(lab_id__in=lab_ids)
     if participant_id is not None:
         qs = qs.filter(participant_id=participant_id)
+    if "\x00" in actor:
+        # No name holds it, and PostgreSQL refuses to compare it.
+        return qs.none()
     if actor:
         qs = qs.filter(actor_name__iexact=actor)
     return qs.order_by("-at", "-id")

@@ -94,12 +94,16 @@ class ParticipantCreate(ParticipantIn):
 
 #: The largest id a database column holds; a larger one cannot name a record.
 MAX_ID = 2**63 - 1
+#: Text the database can compare: PostgreSQL refuses the NUL character.
+NO_NUL = r"^[^\x00]*$"
 
 
 class ParticipantFilters(FilterSchema):
     lab: int | None = Field(None, ge=1, le=MAX_ID)
-    profile: str | None = None
-    q: str | None = Field(None, max_length=100, description="Name or reference")
+    profile: str | None = Field(None, pattern=NO_NUL)
+    q: str | None = Field(
+        None, max_length=100, pattern=NO_NUL, description="Name or reference"
+    )
     caseworker: int | None = Field(None, ge=1, le=MAX_ID)
     open_needs: bool | None = None
 
@@ -118,7 +122,9 @@ class NeedOut(Schema):
 
 
 class NeedIn(Schema):
-    need_type: str | None = Field(None, description="Need code, e.g. housing")
+    need_type: str | None = Field(
+        None, pattern=NO_NUL, description="Need code, e.g. housing"
+    )
     urgent: bool | None = None
     status: str | None = None
     owner: int | None = None
@@ -150,9 +156,9 @@ def _participant_out(user: Any, p: Participant, *, sensitive: bool) -> dict[str,
         if hasattr(p, field)
     }
     data["lab_id"] = p.lab_id
-    data["household"] = p.household.reference if p.household_id else None
-    data["legal_status"] = p.legal_status.name if p.legal_status_id else None
-    data["caseworker"] = p.caseworker.get_username() if p.caseworker_id else None
+    data["household"] = p.household.reference if p.household else None
+    data["legal_status"] = p.legal_status.name if p.legal_status else None
+    data["caseworker"] = p.caseworker.get_username() if p.caseworker else None
     data["past_occupations"] = [o.pk for o in p.past_occupations.all()]
     for field in Participant.SENSITIVE_FIELDS:
         data[field] = getattr(p, field) if sensitive else None
@@ -280,7 +286,7 @@ def update_participant(
         }
     base = model_to_dict(p, fields=ParticipantForm.Meta.fields)
     base["past_occupations"] = [o.pk for o in base.get("past_occupations", [])]
-    base["household_reference"] = p.household.reference if p.household_id else ""
+    base["household_reference"] = p.household.reference if p.household else ""
     form = ParticipantForm(
         _form_payload(changes, base), instance=p, lab=p.lab, show_sensitive=sensitive
     )
@@ -314,7 +320,8 @@ def _need_form_data(
         match = selectors.need_types_for_lab(lab_id=lab_id).filter(
             code=payload["need_type"] or ""
         )
-        data["need_type"] = match.first().pk if match.exists() else "unknown"
+        found = match.first()
+        data["need_type"] = found.pk if found is not None else "unknown"
     return {k: ("" if v is None else v) for k, v in data.items()}
 
 

@@ -1,6 +1,6 @@
 """Forms for participant pages; the API validates through the same forms."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -120,10 +120,10 @@ class ParticipantForm(forms.ModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.lab = lab
-        self.fields["legal_status"].queryset = LegalStatusCategory.objects.filter(
-            lab=lab
-        )
-        self.fields["caseworker"].queryset = lab_staff(lab)
+        cast(
+            Any, self.fields["legal_status"]
+        ).queryset = LegalStatusCategory.objects.filter(lab=lab)
+        cast(Any, self.fields["caseworker"]).queryset = lab_staff(lab)
         if not show_sensitive:
             for name in Participant.SENSITIVE_FIELDS:
                 del self.fields[name]
@@ -158,7 +158,7 @@ class ParticipantForm(forms.ModelForm):
         return codes
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("nationality") and data.get("stateless"):
             self.add_error("stateless", _("A stateless person has no nationality."))
         return data
@@ -180,8 +180,8 @@ class NeedForm(forms.ModelForm):
         self, *args: Any, lab: Lab, editing: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = lab_staff(lab)
-        self.fields["need_type"].queryset = NeedType.objects.filter(
+        cast(Any, self.fields["owner"]).queryset = lab_staff(lab)
+        cast(Any, self.fields["need_type"]).queryset = NeedType.objects.filter(
             lab__isnull=True
         ) | (NeedType.objects.filter(lab=lab))
         if editing:
@@ -238,7 +238,7 @@ class ConsentForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("purpose") == Consent.Purpose.PARTNER_SHARING:
             if not data.get("partner_category"):
                 self.add_error("partner_category", _("Choose the category of partner."))
@@ -272,4 +272,4 @@ class ParticipantFilterForm(forms.Form):
 
     def __init__(self, *args: Any, labs: QuerySet[Lab], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lab"].queryset = labs
+        cast(Any, self.fields["lab"]).queryset = labs

@@ -255,9 +255,9 @@ class Participant(models.Model):
             and self.arrival_date < self.birth_date
         ):
             errors["arrival_date"] = _("The arrival date is before the date of birth.")
-        if self.legal_status_id and self.legal_status.lab_id != self.lab_id:
+        if self.legal_status is not None and self.legal_status.lab_id != self.lab_id:
             errors["legal_status"] = _("This category belongs to another lab.")
-        if self.household_id and self.household.lab_id != self.lab_id:
+        if self.household is not None and self.household.lab_id != self.lab_id:
             errors["household"] = _("This household belongs to another lab.")
         if errors:
             raise ValidationError(errors)

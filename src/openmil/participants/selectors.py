@@ -182,14 +182,22 @@ def consent_is_active(
     ).exists()
 
 
-def pathway_blockers(*, participant: Participant) -> list[Need]:
-    """Urgent needs that keep the pathway from starting under the lab's rule."""
+def pathway_blockers(
+    *, participant: Participant, needs: list[Need] | None = None
+) -> list[Need]:
+    """Urgent needs that keep the pathway from starting under the lab's rule.
+
+    `needs`, all of the participant's needs when the caller has read them
+    already, saves a query.
+    """
     gate = participant.lab.pathway_gate
     if gate == participant.lab.PathwayGate.NONE:
         return []
     allowed = [Need.Status.MET]
     if gate == participant.lab.PathwayGate.URGENT_MET_OR_IN_PROGRESS:
         allowed.append(Need.Status.IN_PROGRESS)
+    if needs is not None:
+        return [n for n in needs if n.urgent and n.status not in allowed]
     return list(
         participant.needs.filter(urgent=True)
         .exclude(status__in=allowed)
@@ -244,8 +252,10 @@ class HomeSummary:
     def people_shown(self) -> list[Participant]:
         """Everyone whose name the home page shows, once each."""
         people = {p.pk: p for p in self.my_participants}
-        for item in [*self.overdue_needs, *self.follow_ups]:
-            people.setdefault(item.participant_id, item.participant)
+        items: list[Need | FollowUp] = [*self.overdue_needs, *self.follow_ups]
+        for item in items:
+            person = item.participant
+            people.setdefault(person.pk, person)
         return list(people.values())
 
 

@@ -69,7 +69,7 @@ def _household_for(lab: Lab, reference: str) -> Household | None:
 
 def _participant_snapshot(p: Participant) -> dict[str, Any]:
     data = snapshot(p, PARTICIPANT_FIELDS)
-    data["household"] = p.household.reference if p.household_id else ""
+    data["household"] = p.household.reference if p.household else ""
     data["past_occupations"] = (
         sorted(p.past_occupations.values_list("pk", flat=True)) if p.pk else []
     )

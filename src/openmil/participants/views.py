@@ -129,6 +129,7 @@ def participant_detail(request: HttpRequest, participant_id: int) -> HttpRespons
         user=request.user, participant_id=participant_id
     )
     can_edit = access.can(request.user, Perm.EDIT_PERSONAL, participant.lab_id)
+    needs = list(participant.needs.select_related("need_type", "owner"))
     context = {
         "p": participant,
         "show_sensitive": selectors.can_see_sensitive(
@@ -136,16 +137,16 @@ def participant_detail(request: HttpRequest, participant_id: int) -> HttpRespons
         ),
         "can_edit": can_edit,
         "can_audit": access.can(request.user, Perm.VIEW_AUDIT, participant.lab_id),
-        "needs": participant.needs.select_related("need_type", "owner"),
+        "needs": needs,
         "consents": participant.consents.select_related("recorded_by"),
         "follow_ups": participant.follow_ups.select_related("assigned_to"),
         "household": (
             participant.household.members.exclude(pk=participant.pk)
-            if participant.household_id
+            if participant.household
             else []
         ),
         "occupations": participant.past_occupations.select_related("isco_group"),
-        "blockers": selectors.pathway_blockers(participant=participant),
+        "blockers": selectors.pathway_blockers(participant=participant, needs=needs),
         "need_form": NeedForm(lab=participant.lab) if can_edit else None,
         "consent_form": ConsentForm() if can_edit else None,
         "follow_up_form": FollowUpForm() if can_edit else None,
@@ -278,9 +279,11 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None
     # Withdrawing case-management consent can hide the record from this user.
-    if not selectors.participant_queryset(user=request.user).filter(
-        pk=consent.participant_id
-    ).exists():
+    if (
+        not selectors.participant_queryset(user=request.user)
+        .filter(pk=consent.participant_id)
+        .exists()
+    ):
         return redirect("participants:list")
     return _back(consent.participant_id, "#consents")
 

@@ -66,7 +66,7 @@ def audit_field(name: str, object_type: str) -> str:
     model = MODELS.get(object_type)
     if model is not None:
         try:
-            return str(model._meta.get_field(name).verbose_name)
+            return str(getattr(model._meta.get_field(name), "verbose_name", name))
         except FieldDoesNotExist:
             pass
     return name
