@@ -4,9 +4,15 @@ Every client is a thread with its own session (cookie jar) and, by default,
 a new TCP connection per request, as a reverse proxy in front of gunicorn
 would open them (--keep-alive keeps one connection per client instead).
 It signs in through /account/login/ as a facilitator of the generated demo
-data (facil1.<lab>, facil2.<lab>), then, page after page,
-requests the page as fast as the server answers (no think time), at most
---requests times or for at most --seconds, whichever comes first.
+data (facil1.<lab>, facil2.<lab>). Then, page after page, three scenarios:
+
+1. one client alone (--single-requests): the service time of a page;
+2. all clients at once with no think time (--requests per client): the
+   server saturated, a closed loop where latency = clients / throughput;
+3. all clients with a random think time around --paced-think seconds
+   (--paced-requests each): 20 people working at once.
+
+Every loop stops after its request count or --seconds, whichever is first.
 
 Pages: the facilitator's home `/`, the participant list `/participants/`,
 search `/participants/?q=...` (a Latin family name, one in Arabic script, a
@@ -215,6 +221,9 @@ def run_page(
     def work(i: int, client: Client) -> None:
         barrier.wait()
         out = samples[i]
+        if think:
+            # Start at random offsets so that paced clients do not move in step.
+            time.sleep(client.rng.uniform(0, think))
         for n in range(requests):
             if time.monotonic() >= deadline[0]:
                 break
@@ -226,7 +235,7 @@ def run_page(
                 status = 0
             out.append(((time.perf_counter() - t0) * 1000, status, tag))
             if think:
-                time.sleep(think)
+                time.sleep(think * client.rng.uniform(0.5, 1.5))
 
     threads = [
         threading.Thread(target=work, args=(i, c), daemon=True)
@@ -347,24 +356,30 @@ def machine() -> dict:
 
 
 def markdown(results: dict) -> str:
-    lines = [
-        "| page | requests | errors | p50 ms | p95 ms | p99 ms | req/s "
-        f"| app CPU ms/req | p95 ≤ {TARGET_P95_MS:.0f} ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|:---:|",
-    ]
-    for name, r in results["pages"].items():
-        ok = "yes" if r["p95_ms"] <= TARGET_P95_MS and not r["errors"] else "**no**"
-        lines.append(
-            f"| `{name}` | {r['requests']} | {r['errors']} | {r['p50_ms']} "
-            f"| {r['p95_ms']} | {r['p99_ms']} | {r['throughput_rps']} "
-            f"| {r.get('app_cpu_ms_per_request', '')} | {ok} |"
-        )
-        for tag, q in r.get("by_query", {}).items():
-            lines.append(
-                f"| &nbsp;&nbsp;↳ {tag} | {q['requests']} | {q['errors']} "
-                f"| {q['p50_ms']} | {q['p95_ms']} | {q['p99_ms']} | | | |"
+    out = []
+    for scenario, pages in results["scenarios"].items():
+        out += [
+            f"**{scenario}**",
+            "",
+            "| page | requests | errors | p50 ms | p95 ms | p99 ms | req/s "
+            f"| app CPU ms/req | p95 ≤ {TARGET_P95_MS:.0f} ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|:---:|",
+        ]
+        for name, r in pages.items():
+            ok = r["p95_ms"] <= TARGET_P95_MS and not r["errors"]
+            out.append(
+                f"| `{name}` | {r['requests']} | {r['errors']} | {r['p50_ms']} "
+                f"| {r['p95_ms']} | {r['p99_ms']} | {r['throughput_rps']} "
+                f"| {r.get('app_cpu_ms_per_request', '')} "
+                f"| {'yes' if ok else '**no**'} |"
             )
-    return "\n".join(lines)
+            for tag, q in r.get("by_query", {}).items():
+                out.append(
+                    f"| &nbsp;&nbsp;↳ {tag} | {q['requests']} | {q['errors']} "
+                    f"| {q['p50_ms']} | {q['p95_ms']} | {q['p99_ms']} | | | |"
+                )
+        out.append("")
+    return "\n".join(out)
 
 
 def main() -> int:
@@ -374,7 +389,21 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=150, help="per client")
     parser.add_argument("--seconds", type=float, default=60.0, help="per page")
-    parser.add_argument("--think", type=float, default=0.0, help="seconds")
+    parser.add_argument(
+        "--paced-think",
+        type=float,
+        default=1.0,
+        help="think time (s) of the paced scenario; 0 skips it",
+    )
+    parser.add_argument(
+        "--paced-requests", type=int, default=30, help="per client, paced scenario"
+    )
+    parser.add_argument(
+        "--single-requests",
+        type=int,
+        default=40,
+        help="requests of the one-client scenario; 0 skips it",
+    )
     parser.add_argument(
         "--keep-alive", action="store_true", help="one connection per client"
     )
@@ -423,31 +452,55 @@ def main() -> int:
     for name, make_path in chosen:
         run_page(f"warm-up {name}", clients, make_path, 3, 30.0, 0.0, args.server_pid)
 
+    # (label, clients, requests per client, think time)
+    scenarios = [
+        (
+            f"{args.clients} clients, no think time (saturation)",
+            clients,
+            args.requests,
+            0.0,
+        )
+    ]
+    if args.single_requests:
+        scenarios.insert(
+            0, ("1 client (service time)", clients[:1], args.single_requests, 0.0)
+        )
+    if args.paced_think:
+        scenarios.append(
+            (
+                f"{args.clients} clients, {args.paced_think:g} s think time",
+                clients,
+                args.paced_requests,
+                args.paced_think,
+            )
+        )
     results = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "base": args.base,
         "clients": args.clients,
         "requests_per_client_max": args.requests,
         "seconds_per_page_max": args.seconds,
-        "think_seconds": args.think,
         "keep_alive": args.keep_alive,
         "machine": machine(),
         "loadavg_before": loadavg(),
-        "pages": {},
+        "scenarios": {},
     }
     if args.generator and Path(args.generator).exists():
         results["generator"] = json.loads(Path(args.generator).read_text())
-    print("measuring", file=sys.stderr, flush=True)
-    for name, make_path in chosen:
-        results["pages"][name] = run_page(
-            name,
-            clients,
-            make_path,
-            args.requests,
-            args.seconds,
-            args.think,
-            args.server_pid,
-        )
+    for label, who, requests, think in scenarios:
+        print(f"measuring: {label}", file=sys.stderr, flush=True)
+        pages_done = results["scenarios"][label] = {}
+        for name, make_path in chosen:
+            pages_done[name] = run_page(
+                name,
+                who,
+                make_path,
+                requests,
+                args.seconds,
+                think,
+                args.server_pid,
+            )
+    results["loadavg_after"] = loadavg()
     for client in clients:
         client.session.close()
 
@@ -456,7 +509,12 @@ def main() -> int:
         json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     print(markdown(results))
-    failed = [n for n, r in results["pages"].items() if r["errors"]]
+    failed = [
+        name
+        for pages_done in results["scenarios"].values()
+        for name, r in pages_done.items()
+        if r["errors"]
+    ]
     return 1 if failed else 0
 
 

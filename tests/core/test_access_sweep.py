@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -307,10 +308,9 @@ def _request(client: Client, method: str, name: str, world: World, **extra: Any)
     if method == "get":
         return client.get(url, page.query(world), **extra)
     assert page.post is not None
-    target = url
     if page.query(world):
-        target += "?" + "&".join(f"{k}={v}" for k, v in page.query(world).items())
-    return client.post(target, page.post(world), **extra)
+        url += "?" + urlencode(page.query(world))
+    return client.post(url, page.post(world), **extra)
 
 
 def _is_login_redirect(response) -> bool:
@@ -550,6 +550,39 @@ def test_the_sweep_knows_how_to_call_every_api_operation():
     assert api_operations() == set(OPERATIONS)
 
 
+# API URLs that are not operations: the published description of the API.
+API_DOCUMENTS = {"/api/v1/", "/api/v1/openapi.json", "/api/v1/docs"}
+
+
+def api_routes() -> set[str]:
+    """Every URL under api/, written as the OpenAPI document writes paths."""
+    routes: set[str] = set()
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif route.startswith("api/"):
+                routes.add("/" + route.replace("<", "{").replace(">", "}"))
+
+    walk(get_resolver().url_patterns, "")
+    return routes
+
+
+def test_every_api_url_is_an_operation_of_the_sweep_or_a_document():
+    """No endpoint hides outside the OpenAPI document, and so outside the sweep."""
+    operation_paths = {path for _method, path in OPERATIONS}
+    assert api_routes() == operation_paths | API_DOCUMENTS
+
+
+@pytest.mark.parametrize("path", sorted(API_DOCUMENTS))
+def test_api_documents_hold_no_personal_data(path, world):
+    response = Client().get(path)
+    assert response.status_code in {200, 401, 404}
+    assert not _leaks(_body(response), world)
+
+
 def _call(client: Client, key: tuple[str, str], world: World, token: str | None):
     method, template = key
     op = OPERATIONS[key]
@@ -667,4 +700,3 @@ def test_api_partner_sharing_consent_does_not_open_records_to_partner_staff(worl
     )
     key = ("GET", "/api/v1/participants/{participant_id}")
     assert _call(Client(), key, world, bearer(partner)).status_code in REFUSED
-

@@ -9,12 +9,17 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, InternalError, connection
-from django.db import transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InternalError,
+    connection,
+    transaction,
+)
 from django.db.models import Max
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from openmil.config.api import api
 from openmil.core.audit import REDACTED, audit_record
@@ -52,13 +57,6 @@ def api_client(user: Any) -> Client:
     return Client(headers={"Authorization": f"Bearer {raw}"})
 
 
-@pytest.fixture(autouse=True)
-def _back_to_english():
-    """A request may leave another language active in this thread."""
-    yield
-    translation.activate("en")
-
-
 # ---------------------------------------------------------------------------
 # Views of a person's record
 
@@ -85,9 +83,7 @@ def test_opening_a_participant_page_writes_exactly_one_view_entry(
     _assert_one_view(written_since(mark), facilitator, participant, "web")
 
 
-def test_opening_the_edit_form_writes_exactly_one_view_entry(
-    facilitator, participant
-):
+def test_opening_the_edit_form_writes_exactly_one_view_entry(facilitator, participant):
     mark = log_mark()
     response = client_for(facilitator).get(f"/participants/{participant.pk}/edit/")
     assert response.status_code == 200
@@ -289,7 +285,9 @@ CHANGES: dict[str, Change] = {
         frozenset({"done_at"}),
     ),
     "pathway start": Change(
-        lambda c: services.pathway_start(actor=c.coordinator, participant=c.participant),
+        lambda c: services.pathway_start(
+            actor=c.coordinator, participant=c.participant
+        ),
         AuditEntry.Action.UPDATE,
         "participant",
         frozenset({"pathway_started_on"}),
@@ -593,7 +591,8 @@ def test_admin_bulk_delete_is_not_offered_for_audit_entries(superuser, entry):
     url = reverse("admin:core_auditentry_changelist")
     assert b"delete_selected" not in client.get(url).content
     client.post(
-        url, {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"}
+        url,
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
     )
     assert _unchanged(entry)
 
@@ -643,9 +642,12 @@ def test_database_refuses_raw_sql_that_rewrites_the_log(entry):
         f"UPDATE {table} SET detail = 'rewritten' WHERE id = %s",  # noqa: S608
         f"DELETE FROM {table} WHERE id = %s",  # noqa: S608
     ):
-        with pytest.raises(DB_REFUSALS), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [entry.pk])
+        with (
+            pytest.raises(DB_REFUSALS),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [entry.pk])
     assert _unchanged(entry)
 
 

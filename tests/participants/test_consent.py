@@ -407,9 +407,7 @@ def test_partner_sharing_consent_is_no_longer_active_after_withdrawal(
     assert active(health)
 
 
-def test_partner_sharing_consent_given_again_is_active_again(
-    facilitator, participant
-):
+def test_partner_sharing_consent_given_again_is_active_again(facilitator, participant):
     housing = Organisation.Kind.HOUSING
     sharing = Consent.Purpose.PARTNER_SHARING
     consent = consent_of(participant, sharing, partner_category=housing)
@@ -461,6 +459,4 @@ def test_withdrawing_twice_through_the_api_answers_422_with_the_reason(
     assert api.post(url).status_code == 200
     response = api.post(url)
     assert response.status_code == 422
-    assert response.json() == {
-        "detail": [{"field": "", "message": ALREADY_WITHDRAWN}]
-    }
+    assert response.json() == {"detail": [{"field": "", "message": ALREADY_WITHDRAWN}]}
