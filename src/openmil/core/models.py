@@ -212,9 +212,11 @@ class AuditEntry(models.Model):
         EXPORT = "export", _("exported")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # DO_NOTHING without a database constraint: entries are immutable, and
+    # keep naming an actor whose account was deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         related_name="+",
         db_constraint=False,

@@ -251,8 +251,14 @@ def create_participant(request: HttpRequest, payload: ParticipantCreate) -> Any:
         for field in Participant._meta.concrete_fields
         if field.name in ("birth_date_precision", "sex", "intake_date")
     }
+    # A null for one of them also means "use the default".
+    given = {
+        k: v
+        for k, v in payload.dict(exclude_unset=True).items()
+        if not (v is None and k in defaults)
+    }
     form = ParticipantForm(
-        _form_payload(payload.dict(exclude_unset=True), defaults),
+        _form_payload(given, defaults),
         lab=lab,
         show_sensitive=True,
     )

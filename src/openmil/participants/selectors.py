@@ -260,7 +260,8 @@ class HomeSummary:
 
 
 def home_summary(*, user: Any, limit: int = 20) -> HomeSummary:
-    people = participant_list(user=user, caseworker_id=user.pk)
+    # The home page shows names only: no lab, caseworker or owner to join.
+    people = participant_list(user=user, caseworker_id=user.pk).select_related(None)
     # A correlated count for the shown rows only, not a GROUP BY over the
     # whole caseload.
     open_needs = (
@@ -271,7 +272,11 @@ def home_summary(*, user: Any, limit: int = 20) -> HomeSummary:
         .values("n")
     )
     mine = people.annotate(open_need_count=Coalesce(Subquery(open_needs), 0))
-    overdue = needs_overdue(user=user, owner_id=user.pk)
+    overdue = (
+        needs_overdue(user=user, owner_id=user.pk)
+        .select_related(None)
+        .select_related("participant", "need_type")
+    )
     # Counted in two disjoint parts: an OR across two tables defeats indexes.
     every_overdue = needs_overdue(user=user).order_by()
     overdue_count = (

@@ -52,6 +52,8 @@ PARTICIPANT_FIELDS = (
     "intake_date",
 )
 NEED_FIELDS = ("need_type", "urgent", "status", "owner", "due_date", "notes")
+#: Need notes may hold health or legal detail: the log says only that they changed.
+NEED_SENSITIVE = ("notes",)
 
 
 def _require_edit(actor: Any, lab_id: int) -> None:
@@ -177,7 +179,7 @@ def need_add(*, actor: Any, participant: Participant, data: dict[str, Any]) -> N
         object_id=need.pk,
         lab_id=participant.lab_id,
         participant_id=participant.pk,
-        changes=diff({}, snapshot(need, NEED_FIELDS)),
+        changes=diff({}, snapshot(need, NEED_FIELDS), redact=NEED_SENSITIVE),
     )
     return need
 
@@ -197,7 +199,7 @@ def need_update(*, actor: Any, need: Need, data: dict[str, Any]) -> Need:
         need.resolved_at = timezone.now()
     need.full_clean()
     need.save()
-    changes = diff(before, snapshot(need, NEED_FIELDS))
+    changes = diff(before, snapshot(need, NEED_FIELDS), redact=NEED_SENSITIVE)
     if changes:
         audit_record(
             actor=actor,
