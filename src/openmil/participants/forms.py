@@ -77,34 +77,7 @@ class ParticipantForm(forms.ModelForm):
 
     class Meta:
         model = Participant
-        fields = [
-            "reference",
-            "profile",
-            "given_name",
-            "family_name",
-            "name_latin",
-            "birth_date",
-            "birth_date_precision",
-            "sex",
-            "country_of_origin",
-            "nationality",
-            "stateless",
-            "mother_tongue",
-            "other_languages",
-            "arrival_date",
-            "household_role",
-            "phone",
-            "email",
-            "address",
-            "legal_status",
-            "legal_status_detail",
-            "education_level",
-            "past_occupations",
-            "health_notes",
-            "case_notes",
-            "caseworker",
-            "intake_date",
-        ]
+        fields = [*Participant.EDITABLE_FIELDS, "past_occupations"]
         widgets = {
             "birth_date": DATE_WIDGET,
             "arrival_date": DATE_WIDGET,

@@ -214,6 +214,34 @@ class Participant(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    #: Fields staff set through forms, the API and services.
+    EDITABLE_FIELDS = (
+        "reference",
+        "profile",
+        "given_name",
+        "family_name",
+        "name_latin",
+        "birth_date",
+        "birth_date_precision",
+        "sex",
+        "country_of_origin",
+        "nationality",
+        "stateless",
+        "mother_tongue",
+        "other_languages",
+        "arrival_date",
+        "household_role",
+        "phone",
+        "email",
+        "address",
+        "legal_status",
+        "legal_status_detail",
+        "health_notes",
+        "case_notes",
+        "education_level",
+        "caseworker",
+        "intake_date",
+    )
     #: Fields only the coordinator and the participant's caseworker see.
     SENSITIVE_FIELDS = ("legal_status_detail", "health_notes", "case_notes")
 

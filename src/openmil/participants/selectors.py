@@ -2,7 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -21,6 +21,8 @@ from openmil.participants.models import (
     Participant,
     normalise_for_search,
 )
+
+M = TypeVar("M", Need, Consent, FollowUp)
 
 
 def participant_queryset(*, user: Any) -> QuerySet[Participant]:
@@ -138,32 +140,27 @@ def can_see_sensitive(*, user: Any, participant: Participant) -> bool:
     )
 
 
-def need_get(*, user: Any, need_id: int) -> Need:
+def _in_scope(qs: QuerySet[M], *, user: Any, pk: int) -> M:
+    """The object of a participant the user may see, or Http404."""
     try:
-        need = Need.objects.select_related("participant", "need_type").get(
-            pk=need_id, participant__in=participant_queryset(user=user)
-        )
-    except (Need.DoesNotExist, ValueError, TypeError, OverflowError):
+        return qs.get(pk=pk, participant__in=participant_queryset(user=user))
+    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
-    return need
+
+
+def need_get(*, user: Any, need_id: int) -> Need:
+    qs = Need.objects.select_related("participant", "need_type")
+    return _in_scope(qs, user=user, pk=need_id)
 
 
 def consent_get(*, user: Any, consent_id: int) -> Consent:
-    try:
-        return Consent.objects.select_related("participant").get(
-            pk=consent_id, participant__in=participant_queryset(user=user)
-        )
-    except (Consent.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404 from None
+    qs = Consent.objects.select_related("participant")
+    return _in_scope(qs, user=user, pk=consent_id)
 
 
 def follow_up_get(*, user: Any, follow_up_id: int) -> FollowUp:
-    try:
-        return FollowUp.objects.select_related("participant").get(
-            pk=follow_up_id, participant__in=participant_queryset(user=user)
-        )
-    except (FollowUp.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404 from None
+    qs = FollowUp.objects.select_related("participant")
+    return _in_scope(qs, user=user, pk=follow_up_id)
 
 
 def need_types_for_lab(*, lab_id: int) -> QuerySet[NeedType]:

@@ -24,33 +24,7 @@ from openmil.participants.models import (
 )
 from openmil.participants.selectors import consent_is_active, pathway_blockers
 
-PARTICIPANT_FIELDS = (
-    "reference",
-    "profile",
-    "given_name",
-    "family_name",
-    "name_latin",
-    "birth_date",
-    "birth_date_precision",
-    "sex",
-    "country_of_origin",
-    "nationality",
-    "stateless",
-    "mother_tongue",
-    "other_languages",
-    "arrival_date",
-    "household_role",
-    "phone",
-    "email",
-    "address",
-    "legal_status",
-    "legal_status_detail",
-    "health_notes",
-    "case_notes",
-    "education_level",
-    "caseworker",
-    "intake_date",
-)
+PARTICIPANT_FIELDS = Participant.EDITABLE_FIELDS
 NEED_FIELDS = ("need_type", "urgent", "status", "owner", "due_date", "notes")
 #: Need notes may hold health or legal detail: the log says only that they changed.
 NEED_SENSITIVE = ("notes",)
