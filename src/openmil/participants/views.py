@@ -1,5 +1,6 @@
 """Participant pages: thin wrappers over selectors, services and forms."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -193,6 +194,27 @@ def participant_edit(request: HttpRequest, participant_id: int) -> HttpResponse:
     )
 
 
+def _submit(
+    request: HttpRequest,
+    form: Any,
+    write: Callable[[dict[str, Any]], object],
+    done: str,
+) -> None:
+    """Validate a small form posted from the participant page and write it.
+
+    Errors and the outcome become messages shown on the page it returns to.
+    """
+    if not form.is_valid():
+        _form_errors(request, form)
+        return
+    try:
+        write(form.cleaned_data)
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, done)
+
+
 def _back(participant_id: int, anchor: str = "") -> HttpResponse:
     response = redirect("participants:detail", participant_id=participant_id)
     response["Location"] += anchor
@@ -206,16 +228,14 @@ def need_add(request: HttpRequest, participant_id: int) -> HttpResponse:
         user=request.user, participant_id=participant_id
     )
     form = NeedForm(request.POST, lab=participant.lab)
-    if form.is_valid():
-        try:
-            services.need_add(
-                actor=request.user, participant=participant, data=form.cleaned_data
-            )
-            messages.success(request, _("The need is recorded."))
-        except ValidationError as error:
-            _error_messages(request, error)
-    else:
-        _form_errors(request, form)
+    _submit(
+        request,
+        form,
+        lambda data: services.need_add(
+            actor=request.user, participant=participant, data=data
+        ),
+        _("The need is recorded."),
+    )
     return _back(participant.pk, "#needs")
 
 
@@ -254,16 +274,14 @@ def consent_give(request: HttpRequest, participant_id: int) -> HttpResponse:
         user=request.user, participant_id=participant_id
     )
     form = ConsentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.consent_give(
-                actor=request.user, participant=participant, **form.cleaned_data
-            )
-            messages.success(request, _("The consent is recorded."))
-        except ValidationError as error:
-            _error_messages(request, error)
-    else:
-        _form_errors(request, form)
+    _submit(
+        request,
+        form,
+        lambda data: services.consent_give(
+            actor=request.user, participant=participant, **data
+        ),
+        _("The consent is recorded."),
+    )
     return _back(participant.pk, "#consents")
 
 
@@ -295,16 +313,14 @@ def follow_up_add(request: HttpRequest, participant_id: int) -> HttpResponse:
         user=request.user, participant_id=participant_id
     )
     form = FollowUpForm(request.POST)
-    if form.is_valid():
-        try:
-            services.follow_up_schedule(
-                actor=request.user, participant=participant, **form.cleaned_data
-            )
-            messages.success(request, _("The follow-up is planned."))
-        except ValidationError as error:
-            _error_messages(request, error)
-    else:
-        _form_errors(request, form)
+    _submit(
+        request,
+        form,
+        lambda data: services.follow_up_schedule(
+            actor=request.user, participant=participant, **data
+        ),
+        _("The follow-up is planned."),
+    )
     return _back(participant.pk, "#follow-ups")
 
 
