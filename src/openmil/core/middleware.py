@@ -1,5 +1,6 @@
 """Per-user language, the second-factor requirement and the audit channel."""
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -34,6 +35,32 @@ class UserLanguageMiddleware:
             return self.get_response(request)
         finally:
             audit_channel.reset(token)
+
+
+class SessionRenewalMiddleware:
+    """Keep an active session alive; an idle one expires after its age.
+
+    Saving the session on every request would cost a database write per
+    page; renewing it once a minute keeps the idle timeout within a minute.
+    """
+
+    KEY = "_renewed"
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if (
+                now - int(session.get(self.KEY, 0))
+                >= settings.OPENMIL_SESSION_RENEW_SECONDS
+            ):
+                session[self.KEY] = now
+        return response
 
 
 class SecondFactorMiddleware:
