@@ -1,0 +1,316 @@
+"""The solver: worked examples, and properties checked against brute force."""
+
+import itertools
+import json
+import math
+import random
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openmil.matching import (
+    Candidate,
+    FairnessFloor,
+    Pair,
+    Problem,
+    Slot,
+    Weights,
+    problem_from_dict,
+    solution_to_dict,
+    solve,
+)
+
+
+def one_dim(candidates, slots, pairs, **kwargs) -> Problem:
+    return Problem(
+        dimensions=("people",),
+        candidates=tuple(Candidate(c, {"people": n}) for c, n in candidates),
+        slots=tuple(Slot(s, {"people": n}) for s, n in slots),
+        pairs=tuple(Pair(c, s, v) for c, s, v in pairs),
+        **kwargs,
+    )
+
+
+def placed(solution) -> dict[str, str]:
+    return {a.candidate: a.slot for a in solution.assignments}
+
+
+def test_the_issue_example_gives_the_issue_output():
+    problem, _ = problem_from_dict(
+        {
+            "dimensions": ["people"],
+            "candidates": [{"id": "c1", "size": {"people": 3}, "group": "any label"}],
+            "slots": [{"id": "s1", "capacity": {"people": 10}}],
+            "pairs": [{"candidate": "c1", "slot": "s1", "score": 0.41}],
+            "assign_all": False,
+        }
+    )
+    result = solution_to_dict(solve(problem))
+    del result["seconds"]
+    assert result == {
+        "status": "optimal",
+        "objective": 0.41,
+        "bound": 0.41,
+        "gap": 0.0,
+        "assignments": [{"candidate": "c1", "slot": "s1"}],
+    }
+
+
+def test_a_family_goes_where_it_fits_and_does_best():
+    # Household h1 (4 people) scores best in s1 but s1 holds only 3.
+    problem = one_dim(
+        [("h1", 4), ("h2", 2)],
+        [("s1", 3), ("s2", 5)],
+        [("h1", "s1", 0.9), ("h1", "s2", 0.5), ("h2", "s1", 0.6), ("h2", "s2", 0.4)],
+    )
+    solution = solve(problem)
+    assert solution.status == "optimal"
+    assert placed(solution) == {"h1": "s2", "h2": "s1"}
+    assert math.isclose(solution.objective, 1.1)
+
+
+def test_optimal_beats_greedy_on_a_classic_trap():
+    # Greedy gives a -> s1 (0.9) and leaves b nothing; optimal is 0.8 + 0.7.
+    problem = one_dim(
+        [("a", 1), ("b", 1)],
+        [("s1", 1), ("s2", 1)],
+        [("a", "s1", 0.9), ("a", "s2", 0.8), ("b", "s1", 0.7)],
+    )
+    assert placed(solve(problem)) == {"a": "s2", "b": "s1"}
+
+
+def test_multidimensional_capacity_is_respected():
+    problem = Problem(
+        dimensions=("children", "adults"),
+        candidates=(
+            Candidate("h1", {"children": 2, "adults": 1}),
+            Candidate("h2", {"children": 0, "adults": 2}),
+        ),
+        slots=(Slot("s1", {"children": 1, "adults": 5}),),
+        pairs=(Pair("h1", "s1", 0.9), Pair("h2", "s1", 0.3)),
+    )
+    assert placed(solve(problem)) == {"h2": "s1"}
+
+
+def test_infeasible_assign_all_is_reported():
+    problem = one_dim(
+        [("a", 1), ("b", 1)],
+        [("s1", 1)],
+        [("a", "s1", 0.5), ("b", "s1", 0.5)],
+        assign_all=True,
+    )
+    solution = solve(problem)
+    assert solution.status == "infeasible"
+    assert solution.assignments == ()
+    assert "every candidate must be assigned" in solution.message
+
+
+def test_assign_all_with_a_candidate_without_pairs_names_it():
+    problem = one_dim([("a", 1), ("b", 1)], [("s1", 2)], [("a", "s1", 0.5)])
+    solution = solve(replace(problem, assign_all=True))
+    assert solution.status == "infeasible"
+    assert "'b'" in solution.message
+
+
+def test_fixed_and_forbidden_pairs_override_scores():
+    problem = one_dim(
+        [("a", 1), ("b", 1)],
+        [("s1", 1), ("s2", 1)],
+        [("a", "s1", 0.9), ("a", "s2", 0.1), ("b", "s1", 0.8), ("b", "s2", 0.7)],
+        fixed=(("a", "s2"),),
+        forbidden=(("b", "s2"),),
+    )
+    assert placed(solve(problem)) == {"a": "s2", "b": "s1"}
+
+
+def test_a_mean_score_floor_lifts_a_group():
+    problem = Problem(
+        dimensions=("people",),
+        candidates=(
+            Candidate("a", {"people": 1}, group="x"),
+            Candidate("b", {"people": 1}, group="y"),
+        ),
+        slots=(Slot("good", {"people": 1}), Slot("poor", {"people": 1})),
+        pairs=(
+            Pair("a", "good", 0.9),
+            Pair("a", "poor", 0.5),
+            Pair("b", "good", 0.6),
+            Pair("b", "poor", 0.1),
+        ),
+        fairness=(FairnessFloor("y", "mean_score", 0.5),),
+    )
+    assert placed(solve(problem)) == {"a": "poor", "b": "good"}
+
+
+def test_ranked_preferences_count_when_weighted():
+    problem = Problem(
+        dimensions=("people",),
+        candidates=(Candidate("a", {"people": 1}, preferences=("s2", "s1")),),
+        slots=(Slot("s1", {"people": 1}), Slot("s2", {"people": 1})),
+        pairs=(Pair("a", "s1", 0.5), Pair("a", "s2", 0.4)),
+    )
+    assert placed(solve(problem)) == {"a": "s1"}
+    weighted = replace(problem, weights=Weights(score=1.0, preference=0.3))
+    assert placed(solve(weighted)) == {"a": "s2"}
+
+
+def test_same_input_in_any_order_gives_identical_output():
+    rng = random.Random(7)
+    data = {
+        "dimensions": ["people"],
+        "candidates": [
+            {"id": f"c{i}", "size": {"people": rng.randint(1, 3)}} for i in range(30)
+        ],
+        "slots": [{"id": f"s{j}", "capacity": {"people": 6}} for j in range(5)],
+        # Many equal scores: ties are broken the same way every time.
+        "pairs": [
+            {"candidate": f"c{i}", "slot": f"s{j}", "score": rng.choice([0.2, 0.5])}
+            for i in range(30)
+            for j in range(5)
+        ],
+    }
+    outputs = []
+    for _ in range(3):
+        problem, _ = problem_from_dict(data)
+        result = solution_to_dict(solve(problem))
+        del result["seconds"]
+        outputs.append(json.dumps(result))
+        for key in ("candidates", "slots", "pairs"):
+            rng.shuffle(data[key])
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+@st.composite
+def problems(draw):
+    n_dims = draw(st.integers(1, 3))
+    dims = tuple(f"d{k}" for k in range(n_dims))
+    n_c = draw(st.integers(1, 6))
+    n_s = draw(st.integers(1, 4))
+    amount = st.integers(0, 3)
+    candidates = tuple(
+        Candidate(
+            f"c{i}",
+            {d: draw(amount) for d in dims},
+            group=draw(st.sampled_from(["x", "y"])),
+        )
+        for i in range(n_c)
+    )
+    slots = tuple(
+        Slot(f"s{j}", {d: draw(st.integers(0, 6)) for d in dims}) for j in range(n_s)
+    )
+    score = st.integers(-2, 10).map(lambda v: v / 10)
+    all_pairs = [(c.id, s.id) for c in candidates for s in slots]
+    allowed = draw(st.lists(st.sampled_from(all_pairs), unique=True))
+    pairs = tuple(Pair(c, s, draw(score)) for c, s in sorted(allowed))
+    chosen = [(p.candidate, p.slot) for p in pairs]
+    fixed = draw(st.lists(st.sampled_from(chosen), max_size=1)) if chosen else []
+    forbidden_from = [p for p in chosen if p not in fixed]
+    forbidden = (
+        draw(st.lists(st.sampled_from(forbidden_from), max_size=2, unique=True))
+        if forbidden_from
+        else []
+    )
+    groups = {c.group for c in candidates}
+    fairness = draw(
+        st.lists(
+            st.builds(
+                FairnessFloor,
+                group=st.sampled_from(sorted(groups)),
+                measure=st.sampled_from(["mean_score", "assigned_share"]),
+                at_least=st.integers(0, 8).map(lambda v: v / 10),
+            ),
+            max_size=1,
+        )
+    )
+    return Problem(
+        dimensions=dims,
+        candidates=candidates,
+        slots=slots,
+        pairs=pairs,
+        assign_all=draw(st.booleans()),
+        weights=Weights(score=1.0, assigned=draw(st.sampled_from([0.0, 0.3]))),
+        fairness=tuple(fairness),
+        fixed=tuple(fixed),
+        forbidden=tuple(forbidden),
+    )
+
+
+def feasible(problem: Problem, chosen: dict[str, str]) -> bool:
+    """Every constraint, checked directly on the assignment."""
+    size = {c.id: c.size for c in problem.candidates}
+    score = {(p.candidate, p.slot): p.score for p in problem.pairs}
+    if any(pair not in score for pair in chosen.items()):
+        return False
+    if any(pair in set(problem.forbidden) for pair in chosen.items()):
+        return False
+    if any(chosen.get(c) != s for c, s in problem.fixed):
+        return False
+    if problem.assign_all and len(chosen) < len(problem.candidates):
+        return False
+    for slot in problem.slots:
+        for d in problem.dimensions:
+            used = sum(size[c][d] for c, s in chosen.items() if s == slot.id)
+            if used > slot.capacity[d] + 1e-9:
+                return False
+    for floor in problem.fairness:
+        members = [c.id for c in problem.candidates if c.group == floor.group]
+        got = [c for c in members if c in chosen]
+        if floor.measure == "mean_score":
+            total = sum(score[(c, chosen[c])] for c in got)
+            if got and total < floor.at_least * len(got) - 1e-9:
+                return False
+        elif len(got) < math.ceil(floor.at_least * len(members) - 1e-9):
+            return False
+    return True
+
+
+def value(problem: Problem, chosen: dict[str, str]) -> float:
+    score = {(p.candidate, p.slot): p.score for p in problem.pairs}
+    w = problem.weights
+    return sum(w.score * score[pair] + w.assigned for pair in chosen.items())
+
+
+def brute_force(problem: Problem) -> float | None:
+    options = [
+        [None] + [p.slot for p in problem.pairs if p.candidate == c.id]
+        for c in problem.candidates
+    ]
+    best = None
+    for combo in itertools.product(*options):
+        chosen = {c.id: s for c, s in zip(problem.candidates, combo, strict=True) if s}
+        if feasible(problem, chosen):
+            v = value(problem, chosen)
+            best = v if best is None else max(best, v)
+    return best
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems())
+def test_solutions_are_feasible_and_as_good_as_brute_force(problem):
+    solution = solve(problem, mip_gap=1e-9)
+    best = brute_force(problem)
+    if best is None:
+        assert solution.status == "infeasible"
+        assert solution.assignments == ()
+        return
+    assert solution.status == "optimal"
+    chosen = placed(solution)
+    assert len(chosen) == len(solution.assignments)  # one slot per candidate
+    assert feasible(problem, chosen)  # capacity, fixed, forbidden, floors
+    assert math.isclose(solution.objective, best, abs_tol=1e-6)
+    assert math.isclose(value(problem, chosen), solution.objective, abs_tol=1e-9)
+    assert solution.bound >= solution.objective - 1e-6
+    assert 0 <= solution.gap <= 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems())
+def test_the_default_gap_stays_within_a_tenth_of_a_percent(problem):
+    solution = solve(problem)
+    best = brute_force(problem)
+    if best is None:
+        assert solution.status == "infeasible"
+        return
+    assert feasible(problem, placed(solution))
+    assert solution.objective >= best - 1e-3 * abs(solution.bound) - 1e-9
