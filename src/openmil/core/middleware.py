@@ -10,26 +10,39 @@ from django.urls import reverse
 from django.utils import translation
 
 from openmil.core.audit import audit_channel
+from openmil.core.models import UserProfile
 from openmil.core.services import second_factor_required
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
 class UserLanguageMiddleware:
-    """Activate the language saved in the signed-in user's profile."""
+    """Activate the language saved in the signed-in user's profile.
+
+    The profile is read once per session and the choice kept in the session;
+    the language switch updates both.
+    """
+
+    SESSION_KEY = "openmil_language"
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            profile = (
-                getattr(user, "profile", None) if hasattr(user, "profile") else None
-            )
-            if profile and profile.language:
-                translation.activate(profile.language)
-                request.LANGUAGE_CODE = profile.language
+        session = getattr(request, "session", None)
+        if user is not None and user.is_authenticated and session is not None:
+            language = session.get(self.SESSION_KEY)
+            if language is None:
+                language = (
+                    UserProfile.objects.filter(user_id=user.pk)
+                    .values_list("language", flat=True)
+                    .first()
+                ) or ""
+                session[self.SESSION_KEY] = language
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
         token = audit_channel.set("api" if request.path.startswith("/api/") else "web")
         try:
             return self.get_response(request)

@@ -31,6 +31,7 @@ from openmil.core.forms import (
     NeedTypeForm,
     TokenForm,
 )
+from openmil.core.middleware import UserLanguageMiddleware
 from openmil.core.models import ApiToken
 from openmil.core.roles import Perm
 from openmil.participants.models import Need, NeedType, Participant
@@ -160,6 +161,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(selectors.language_codes()):
         services.user_language_set(user=request.user, language=language)
+        request.session[UserLanguageMiddleware.SESSION_KEY] = language
     return django_set_language(request)
 
 
