@@ -19,6 +19,10 @@ from tests.factories import (
     member,
     need_type,
 )
+from tests.participants.bad_input import (
+    INVALID_CODES_AND_DATES,
+    INVALID_CODES_AND_DATES_IDS,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -229,32 +233,8 @@ def test_create_with_past_occupations(lab_a, facilitator):
     assert response.json()["past_occupations"] == [baker.pk]
 
 
-def future():
-    return (TODAY() + dt.timedelta(days=2)).isoformat()
-
-
 BAD_INPUT = [
-    ({"birth_date": future}, "birth_date", "This date is in the future."),
-    (
-        {"birth_date": "2000-01-01", "arrival_date": "1999-01-01"},
-        "arrival_date",
-        "The arrival date is before the date of birth.",
-    ),
-    (
-        {"country_of_origin": "XX"},
-        "country_of_origin",
-        "Select a valid choice. XX is not one of the available choices.",
-    ),
-    (
-        {"mother_tongue": "zz"},
-        "mother_tongue",
-        "Select a valid choice. zz is not one of the available choices.",
-    ),
-    (
-        {"other_languages": ["en", "zz"]},
-        "other_languages",
-        "Select a valid choice. zz is not one of the available choices.",
-    ),
+    *INVALID_CODES_AND_DATES,
     (
         {"reference": "taken-1"},
         "reference",
@@ -268,11 +248,7 @@ BAD_INPUT = [
     ({"stateless": True}, "stateless", "A stateless person has no nationality."),
 ]
 BAD_INPUT_IDS = [
-    "future-birth",
-    "arrival-before-birth",
-    "country",
-    "mother-tongue",
-    "other-languages",
+    *INVALID_CODES_AND_DATES_IDS,
     "reference-taken",
     "notes-too-long",
     "stateless-with-nationality",

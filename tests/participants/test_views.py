@@ -27,6 +27,10 @@ from tests.factories import (
     member,
     need_type,
 )
+from tests.participants.bad_input import (
+    INVALID_CODES_AND_DATES,
+    INVALID_CODES_AND_DATES_IDS,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -185,34 +189,10 @@ def test_intake_with_the_same_reference_in_another_lab_is_fine(
     assert Participant.objects.filter(reference="LIS-0001").count() == 2
 
 
-def future():
-    return (TODAY() + dt.timedelta(days=1)).isoformat()
-
-
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"birth_date": future}, "birth_date", "This date is in the future."),
-        (
-            {"birth_date": "2000-01-01", "arrival_date": "1999-12-31"},
-            "arrival_date",
-            "The arrival date is before the date of birth.",
-        ),
-        (
-            {"country_of_origin": "XX"},
-            "country_of_origin",
-            "Select a valid choice. XX is not one of the available choices.",
-        ),
-        (
-            {"mother_tongue": "zz"},
-            "mother_tongue",
-            "Select a valid choice. zz is not one of the available choices.",
-        ),
-        (
-            {"other_languages": ["en", "zz"]},
-            "other_languages",
-            "Select a valid choice. zz is not one of the available choices.",
-        ),
+        *INVALID_CODES_AND_DATES,
         (
             {"reference": "lis-0001"},
             "reference",
@@ -231,11 +211,7 @@ def future():
         ({"given_name": ""}, "given_name", "This field is required."),
     ],
     ids=[
-        "future-birth",
-        "arrival-before-birth",
-        "country",
-        "mother-tongue",
-        "other-languages",
+        *INVALID_CODES_AND_DATES_IDS,
         "reference-taken",
         "notes-too-long",
         "stateless-with-nationality",
