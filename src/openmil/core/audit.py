@@ -24,10 +24,18 @@ def audit_record(
     object_id: Any = "",
     lab_id: int | None = None,
     participant_id: int | None = None,
+    participant: Any = None,
     detail: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Write one audit entry. Call it inside the transaction of the change."""
+    """Write one audit entry. Call it inside the transaction of the change.
+
+    Pass `participant` for a record about a person: the entry then names
+    the person and their lab.
+    """
+    if participant is not None:
+        lab_id = lab_id or participant.lab_id
+        participant_id = participant_id or participant.pk
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEntry.objects.create(
         actor=actor if authenticated else None,

@@ -100,8 +100,7 @@ def participant_get(
             action=AuditEntry.Action.VIEW,
             object_type="participant",
             object_id=participant.pk,
-            lab_id=participant.lab_id,
-            participant_id=participant.pk,
+            participant=participant,
         )
     return participant
 
@@ -123,8 +122,7 @@ def participant_get_for_edit(
             action=AuditEntry.Action.VIEW,
             object_type="participant",
             object_id=participant.pk,
-            lab_id=participant.lab_id,
-            participant_id=participant.pk,
+            participant=participant,
             detail="edit form",
         )
     return participant

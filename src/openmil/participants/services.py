@@ -78,8 +78,7 @@ def participant_register(
         action=AuditEntry.Action.CREATE,
         object_type="participant",
         object_id=participant.pk,
-        lab_id=lab.pk,
-        participant_id=participant.pk,
+        participant=participant,
         changes=diff(
             {}, _participant_snapshot(participant), redact=Participant.SENSITIVE_FIELDS
         ),
@@ -121,8 +120,7 @@ def participant_update(
             action=AuditEntry.Action.UPDATE,
             object_type="participant",
             object_id=participant.pk,
-            lab_id=participant.lab_id,
-            participant_id=participant.pk,
+            participant=participant,
             changes=changes,
         )
     return participant
@@ -151,8 +149,7 @@ def need_add(*, actor: Any, participant: Participant, data: dict[str, Any]) -> N
         action=AuditEntry.Action.CREATE,
         object_type="need",
         object_id=need.pk,
-        lab_id=participant.lab_id,
-        participant_id=participant.pk,
+        participant=participant,
         changes=diff({}, snapshot(need, NEED_FIELDS), redact=NEED_SENSITIVE),
     )
     return need
@@ -180,8 +177,7 @@ def need_update(*, actor: Any, need: Need, data: dict[str, Any]) -> Need:
             action=AuditEntry.Action.UPDATE,
             object_type="need",
             object_id=need.pk,
-            lab_id=participant.lab_id,
-            participant_id=participant.pk,
+            participant=participant,
             changes=changes,
         )
     return need
@@ -235,8 +231,7 @@ def consent_give(
         action=AuditEntry.Action.CREATE,
         object_type="consent",
         object_id=consent.pk,
-        lab_id=participant.lab_id,
-        participant_id=participant.pk,
+        participant=participant,
         detail=f"{purpose} {partner_category}".strip(),
         changes={"notice_version": {"before": None, "after": notice_version}},
     )
@@ -270,8 +265,7 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
         action=AuditEntry.Action.UPDATE,
         object_type="consent",
         object_id=consent.pk,
-        lab_id=participant.lab_id,
-        participant_id=participant.pk,
+        participant=participant,
         detail=f"withdrawn {consent.purpose} {consent.partner_category}".strip(),
         changes={"withdrawn_at": {"before": None, "after": now.isoformat()}},
     )
@@ -310,8 +304,7 @@ def follow_up_schedule(
         action=AuditEntry.Action.CREATE,
         object_type="follow_up",
         object_id=follow_up.pk,
-        lab_id=participant.lab_id,
-        participant_id=participant.pk,
+        participant=participant,
         changes={"due_on": {"before": None, "after": due_on.isoformat()}},
     )
     return follow_up
@@ -330,8 +323,7 @@ def follow_up_complete(*, actor: Any, follow_up: FollowUp) -> FollowUp:
         action=AuditEntry.Action.UPDATE,
         object_type="follow_up",
         object_id=follow_up.pk,
-        lab_id=participant.lab_id,
-        participant_id=participant.pk,
+        participant=participant,
         changes={"done_at": {"before": None, "after": follow_up.done_at.isoformat()}},
     )
     return follow_up
@@ -359,8 +351,7 @@ def pathway_start(
         action=AuditEntry.Action.UPDATE,
         object_type="participant",
         object_id=participant.pk,
-        lab_id=participant.lab_id,
-        participant_id=participant.pk,
+        participant=participant,
         changes={
             "pathway_started_on": {
                 "before": None,
