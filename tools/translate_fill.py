@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
 """Fill the French and Arabic catalogs from tools/translations/{fr,ar}.json.
 
+Each app may keep its own entries in tools/translations/{fr,ar}/<app>.json;
+those files are read together with the main one (a key in two files must
+have the same value), so parallel work on separate apps never edits the
+same JSON file.
+
 Run after `django-admin makemessages` and before `django-admin
 compilemessages` (see the refresh steps in the module's last lines or
 `--help`). The JSON files are the source of truth: one entry per msgid,
@@ -107,8 +112,7 @@ def check_entry(
 def fill(lang: str, *, write: bool) -> tuple[list[str], list[str], list[str], bool]:
     """Returns (missing msgids, refused entries, unused JSON keys, changed)."""
     po_path = LOCALE_DIR / lang / "LC_MESSAGES" / "django.po"
-    json_path = TRANSLATIONS_DIR / f"{lang}.json"
-    translations: dict[str, object] = json.loads(json_path.read_text("utf-8"))
+    translations = load_translations(lang)
     original = po_path.read_bytes()
     with po_path.open("rb") as f:
         catalog: Catalog = read_po(f, locale=lang)
@@ -156,14 +160,32 @@ def fill(lang: str, *, write: bool) -> tuple[list[str], list[str], list[str], bo
     return missing, refused, unused, changed
 
 
+def translation_files(lang: str) -> list[Path]:
+    """The main JSON file of a language, then the per-app files beside it."""
+    return [
+        TRANSLATIONS_DIR / f"{lang}.json",
+        *sorted((TRANSLATIONS_DIR / lang).glob("*.json")),
+    ]
+
+
+def load_translations(lang: str) -> dict[str, object]:
+    merged: dict[str, object] = {}
+    for path in translation_files(lang):
+        for key, value in json.loads(path.read_text("utf-8")).items():
+            if key in merged and merged[key] != value:
+                raise SystemExit(f"{path}: {key!r} differs from an earlier file")
+            merged[key] = value
+    return merged
+
+
 def prune(lang: str, keys: list[str]) -> None:
-    json_path = TRANSLATIONS_DIR / f"{lang}.json"
-    translations = json.loads(json_path.read_text("utf-8"))
-    for key in keys:
-        translations.pop(key, None)
-    json_path.write_text(
-        json.dumps(translations, ensure_ascii=False, indent=2) + "\n", "utf-8"
-    )
+    for json_path in translation_files(lang):
+        translations = json.loads(json_path.read_text("utf-8"))
+        for key in keys:
+            translations.pop(key, None)
+        json_path.write_text(
+            json.dumps(translations, ensure_ascii=False, indent=2) + "\n", "utf-8"
+        )
 
 
 def _project_version() -> str:
