@@ -4,6 +4,7 @@ Every setting that differs between a laptop and production comes from an
 environment variable; nothing exists only in production.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -177,6 +178,10 @@ OTP_TOTP_ISSUER = "OpenMIL"
 # round the others to the base.
 OPENMIL_SUPPRESS_BELOW = int(os.environ.get("OPENMIL_SUPPRESS_BELOW", "10"))
 OPENMIL_ROUND_TO = int(os.environ.get("OPENMIL_ROUND_TO", "5"))
+# Per-country thresholds, e.g. {"DE": {"threshold": 5, "base": 3}}.
+OPENMIL_DISCLOSURE_BY_COUNTRY = json.loads(
+    os.environ.get("OPENMIL_DISCLOSURE_BY_COUNTRY", "{}")
+)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
