@@ -2,9 +2,19 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from openmil.core.roles import Role
 from tests.factories import LabFactory, ParticipantFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _english_first():
+    """Each test starts in English: a page request in another language
+    leaves its language active in the thread after the response."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "openmil.core",
     "openmil.classifications",
     "openmil.participants",
+    "openmil.indicators",
 ]
 
 MIDDLEWARE = [

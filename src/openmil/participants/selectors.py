@@ -1,6 +1,7 @@
 """Reads of participant data, always scoped to what the acting user may see."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -289,13 +290,13 @@ def home_summary(*, user: Any, limit: int = 20) -> HomeSummary:
     )
 
 
-def lab_overview(*, user: Any, lab_id: int) -> dict[str, Any]:
-    """Aggregate counts for a lab, with statistics objections excluded.
+def participants_counted(*, lab_ids: Iterable[int]) -> QuerySet[Participant]:
+    """The statistical population of some labs: everybody except people who
+    withdrew their consent to anonymised statistics (and gave none since).
 
-    Returns counts only; disclosure control is applied by the caller's
-    presentation layer through `core.disclosure`.
+    Not scoped to a user: aggregates count every person, and callers check
+    the aggregate permission and apply disclosure control.
     """
-    access.require(user, Perm.VIEW_AGGREGATES, lab_id)
     objected = Consent.objects.filter(
         participant=OuterRef("pk"),
         purpose=Consent.Purpose.STATISTICS,
@@ -306,9 +307,19 @@ def lab_overview(*, user: Any, lab_id: int) -> dict[str, Any]:
         purpose=Consent.Purpose.STATISTICS,
         withdrawn_at__isnull=True,
     )
-    counted = Participant.objects.filter(lab_id=lab_id).exclude(
+    return Participant.objects.filter(lab_id__in=list(lab_ids)).exclude(
         Exists(objected) & ~Exists(still_given)
     )
+
+
+def lab_overview(*, user: Any, lab_id: int) -> dict[str, Any]:
+    """Aggregate counts for a lab, with statistics objections excluded.
+
+    Returns counts only; disclosure control is applied by the caller's
+    presentation layer through `core.disclosure`.
+    """
+    access.require(user, Perm.VIEW_AGGREGATES, lab_id)
+    counted = participants_counted(lab_ids=[lab_id])
     by_profile = dict(
         counted.values_list("profile")
         .annotate(n=Count("id"))

@@ -1,0 +1,61 @@
+"""docs/indicators.md, generated from the registry."""
+
+from __future__ import annotations
+
+from django.utils import translation
+
+from openmil.indicators.registry import AREAS, BREAKDOWNS, REGISTRY
+
+HEADER = """# Indicators
+
+Generated from `src/openmil/indicators/definitions.py` by
+`openmil indicators docs`; edit the definitions, not this file.
+
+Every indicator is computed by the same code (`indicators/selectors.py`):
+the **population** is the participants of the labs asked for, except people
+who withdrew their consent to anonymised statistics. Each person observed
+gives one value (1 or 0 for a share, a number for a median); the figure comes
+with a 95 % interval — Wilson score interval for shares, the distribution-free
+order-statistic interval for medians — and breaks down by {breakdowns}.
+
+**Disclosure control** (`core/disclosure.py`): staff of a lab see their own
+lab's exact figures; everybody else (analysts, funders, other labs, exports)
+sees denominators under the threshold (default 10) as "<10", others rounded
+to 5, shares on a hidden or small base hidden, and secondary suppression
+across the groups of a breakdown and their total.
+
+Origin groups follow the Zaragoza split: `host_country` (citizens of the
+lab's country), `eu` (other EU citizens), `non_eu`, `unknown`. Age bands are
+taken at the end of the period.
+"""
+
+
+def indicators_markdown() -> str:
+    with translation.override("en"):
+        lines = [
+            HEADER.format(breakdowns=", ".join(map(str, BREAKDOWNS.values())).lower())
+        ]
+        for area, area_name in AREAS.items():
+            items = [i for i in REGISTRY.values() if i.area == area]
+            if not items:
+                continue
+            lines.append(f"## {area_name}\n")
+            for ind in sorted(items, key=lambda i: i.id):
+                lines.append(f"### {ind.name}\n")
+                lines.append("| | |\n|---|---|")
+                rows = [
+                    ("id", f"`{ind.id}`"),
+                    ("kind", f"{ind.kind} ({ind.unit})"),
+                    ("numerator", str(ind.numerator)),
+                    ("denominator", str(ind.denominator)),
+                    ("population", str(ind.population)),
+                    ("period", str(ind.period)),
+                    ("breakdowns", ", ".join(f"`{b}`" for b in BREAKDOWNS)),
+                    ("reads", ", ".join(f"`{r}`" for r in ind.reads)),
+                    ("aligned with", ind.standard),
+                ]
+                if ind.notes:
+                    rows.append(("notes", str(ind.notes)))
+                lines += [f"| {k} | {v} |" for k, v in rows]
+                lines.append("")
+        return "\n".join(lines).rstrip() + "\n"

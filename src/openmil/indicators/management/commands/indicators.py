@@ -1,0 +1,69 @@
+"""`openmil indicators docs|compute`: the indicator registry from the shell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from openmil.core.models import Lab
+from openmil.indicators.docs import indicators_markdown
+from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Period, indicator_get
+from openmil.indicators.selectors import indicator_compute
+
+DOCS = Path(__file__).resolve().parents[5] / "docs" / "indicators.md"
+
+
+class Command(BaseCommand):
+    help = "Indicator definitions and exact figures (for the lab's own staff)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        docs = sub.add_parser("docs", help="write docs/indicators.md")
+        docs.add_argument("-o", "--output", type=Path, default=DOCS)
+        docs.add_argument(
+            "--check", action="store_true", help="fail if the file is out of date"
+        )
+        compute = sub.add_parser("compute", help="print exact figures of a lab")
+        compute.add_argument("--lab", required=True, help="lab slug")
+        compute.add_argument("--period", required=True, help="2026, 2026-Q2, ...")
+        compute.add_argument("--indicator", action="append", default=None)
+        compute.add_argument("--breakdown", choices=list(BREAKDOWNS))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "docs":
+            text = indicators_markdown()
+            path: Path = options["output"]
+            if options["check"]:
+                if not path.exists() or path.read_text("utf-8") != text:
+                    raise CommandError(
+                        f"{path} is out of date: run `openmil indicators docs`."
+                    )
+                self.stdout.write(f"{path} is up to date.")
+                return
+            path.write_text(text, "utf-8")
+            self.stdout.write(f"Wrote {path} ({len(REGISTRY)} indicators).")
+            return
+        lab = Lab.objects.filter(slug=options["lab"]).first()
+        if lab is None:
+            raise CommandError(f"No lab with the slug {options['lab']!r}.")
+        try:
+            period = Period.parse(options["period"])
+            indicators = [indicator_get(i) for i in options["indicator"] or REGISTRY]
+        except (ValueError, LookupError) as exc:
+            raise CommandError(str(exc)) from exc
+        for ind in indicators:
+            for cell in indicator_compute(
+                indicator=ind,
+                lab_ids=[lab.pk],
+                period=period,
+                breakdown=options["breakdown"],
+            ):
+                value = "" if cell.value is None else f"{cell.value:.4f}"
+                interval = (
+                    "" if cell.low is None else f"[{cell.low:.4f}, {cell.high:.4f}]"
+                )
+                self.stdout.write(
+                    f"{ind.id}\t{cell.group}\tn={cell.n}\t{value}\t{interval}"
+                )

@@ -1,0 +1,147 @@
+"""The indicator registry: one documented definition per indicator.
+
+An indicator observes people: its `observe` function receives the
+statistical population (people who did not object to statistics, in the
+labs asked for) and the period, and yields one observation per person it
+counts — `(participant_id, value)`, with value 1 or 0 for a proportion (in
+the numerator or only in the denominator) and a number for a median.
+Breakdowns, confidence intervals and disclosure control are then the same
+for every indicator (see `selectors.py`). `docs/indicators.md` is generated
+from this registry (`openmil indicators docs`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+Kind = Literal["proportion", "median"]
+
+BREAKDOWNS: dict[str, Promise] = {
+    "profile": _("Profile"),
+    "sex": _("Sex"),
+    "age_band": _("Age band"),
+    "origin_group": _("Origin"),
+    "lab": _("Lab"),
+    "cohort": _("Intake cohort"),
+}
+
+AREAS: dict[str, Promise] = {
+    "basic_needs": _("Basic needs"),
+    "language": _("Language"),
+    "economic": _("Economic"),
+    "civic": _("Civic"),
+    "intercultural": _("Intercultural and social"),
+    "process": _("Process"),
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of dates an indicator is computed for."""
+
+    start: dt.date
+    end: dt.date
+    label: str
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """'2026', '2026-Q2', '2026-05' or '2025-07-01..2026-06-30'."""
+        text = text.strip()
+        try:
+            start, end = _period_bounds(text)
+        except ValueError as exc:
+            raise ValueError(
+                _(
+                    "A period is a year (2026), a quarter (2026-Q2), a month "
+                    "(2026-05) or two dates (2025-07-01..2026-06-30)."
+                )
+            ) from exc
+        if end < start:
+            raise ValueError(_("The period ends before it starts."))
+        return cls(start, end, text)
+
+
+def _period_bounds(text: str) -> tuple[dt.date, dt.date]:
+    if ".." in text:
+        first, last = text.split("..", 1)
+        return dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    if "-Q" in text.upper():
+        year_text, quarter_text = text.upper().split("-Q", 1)
+        year, quarter = int(year_text), int(quarter_text)
+        if not 1 <= quarter <= 4:
+            raise ValueError(text)
+        return dt.date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter)
+    if len(text) == 7:
+        year, month = (int(x) for x in text.split("-"))
+        return dt.date(year, month, 1), _month_end(year, month)
+    year = int(text)
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    if month == 12:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+
+
+Observe = Callable[..., Iterable[tuple[int, float]]]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: Promise
+    area: str
+    kind: Kind
+    numerator: Promise
+    denominator: Promise
+    population: Promise
+    period: Promise
+    reads: tuple[str, ...]
+    standard: str
+    observe: Observe
+    unit: Promise = field(default=_("share"))
+    notes: Promise | str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": str(self.name),
+            "area": self.area,
+            "kind": self.kind,
+            "numerator": str(self.numerator),
+            "denominator": str(self.denominator),
+            "population": str(self.population),
+            "period": str(self.period),
+            "breakdowns": list(BREAKDOWNS),
+            "reads": list(self.reads),
+            "standard": self.standard,
+            "unit": str(self.unit),
+        }
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def register(indicator: Indicator) -> Indicator:
+    if indicator.id in REGISTRY:
+        raise ValueError(f"indicator {indicator.id!r} is registered twice")
+    if indicator.area not in AREAS:
+        raise ValueError(f"indicator {indicator.id!r}: unknown area")
+    REGISTRY[indicator.id] = indicator
+    return indicator
+
+
+def indicator_get(indicator_id: str) -> Indicator:
+    try:
+        return REGISTRY[indicator_id]
+    except KeyError:
+        raise LookupError(
+            _("Unknown indicator: %(id)s") % {"id": indicator_id}
+        ) from None
