@@ -23,7 +23,8 @@ from openmil.core.disclosure import (
 )
 from openmil.core.models import Lab
 from openmil.core.roles import Perm
-from openmil.indicators.registry import Indicator, Period
+from openmil.indicators.models import IndicatorSnapshot
+from openmil.indicators.registry import REGISTRY, Indicator, Period
 from openmil.indicators.stats import median, median_interval, wilson_interval
 from openmil.participants.models import Participant
 from openmil.participants.selectors import participants_counted
@@ -251,3 +252,48 @@ def indicator_values(
         exact=exact,
         policy=DisclosurePolicy.strictest(countries),
     )
+
+
+def snapshot_latest(*, lab_id: int, period: str) -> IndicatorSnapshot | None:
+    return (
+        IndicatorSnapshot.objects.filter(lab_id=lab_id, period=period)
+        .order_by("-computed_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    indicator: Indicator
+    cells: list[Published]
+
+
+def snapshot_figures(
+    *, user: Any, snapshot: IndicatorSnapshot, breakdown: str = ""
+) -> list[Figure]:
+    """A snapshot as a user may see it: exact for the lab's own staff,
+    disclosure-controlled for everybody else."""
+    access.require(user, Perm.VIEW_AGGREGATES, snapshot.lab_id)
+    exact = access.can(user, Perm.VIEW_PERSONAL, snapshot.lab_id)
+    return snapshot_figures_published(
+        snapshot=snapshot, breakdown=breakdown, exact=exact
+    )
+
+
+def snapshot_figures_published(
+    *, snapshot: IndicatorSnapshot, breakdown: str = "", exact: bool = False
+) -> list[Figure]:
+    """Every registered indicator of a snapshot (exports use exact=False)."""
+    policy = DisclosurePolicy.for_country(snapshot.lab.country)
+    figures = []
+    for indicator_id, indicator in REGISTRY.items():
+        stored = snapshot.cells.get(indicator_id, {})
+        whole = [Cell(**c) for c in stored.get("", [])]
+        groups = [Cell(**c) for c in stored.get(breakdown, [])] if breakdown else []
+        if not whole:
+            continue
+        cells = indicator_publish(
+            indicator=indicator, cells=whole + groups, exact=exact, policy=policy
+        )
+        figures.append(Figure(indicator, cells))
+    return figures

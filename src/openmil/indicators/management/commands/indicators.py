@@ -9,8 +9,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from openmil.core.models import Lab
 from openmil.indicators.docs import indicators_markdown
+from openmil.indicators.exports import FORMATS, indicators_export
 from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Period, indicator_get
-from openmil.indicators.selectors import indicator_compute
+from openmil.indicators.selectors import indicator_compute, snapshot_latest
+from openmil.indicators.services import snapshot_compute
 
 DOCS = Path(__file__).resolve().parents[5] / "docs" / "indicators.md"
 
@@ -24,6 +26,18 @@ class Command(BaseCommand):
         docs.add_argument("-o", "--output", type=Path, default=DOCS)
         docs.add_argument(
             "--check", action="store_true", help="fail if the file is out of date"
+        )
+        export = sub.add_parser(
+            "export", help="write disclosure-controlled figures of a lab"
+        )
+        export.add_argument("--lab", required=True, help="lab slug")
+        export.add_argument("--period", required=True, help="2026, 2026-Q2, ...")
+        export.add_argument("--format", choices=FORMATS, default="csv")
+        export.add_argument("-o", "--output", type=Path, required=True)
+        export.add_argument(
+            "--refresh",
+            action="store_true",
+            help="compute a new snapshot even if one exists",
         )
         compute = sub.add_parser("compute", help="print exact figures of a lab")
         compute.add_argument("--lab", required=True, help="lab slug")
@@ -48,6 +62,9 @@ class Command(BaseCommand):
         lab = Lab.objects.filter(slug=options["lab"]).first()
         if lab is None:
             raise CommandError(f"No lab with the slug {options['lab']!r}.")
+        if options["action"] == "export":
+            self._export(lab, options)
+            return
         try:
             period = Period.parse(options["period"])
             indicators = [indicator_get(i) for i in options["indicator"] or REGISTRY]
@@ -67,3 +84,21 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{ind.id}\t{cell.group}\tn={cell.n}\t{value}\t{interval}"
                 )
+
+    def _export(self, lab: Lab, options: dict[str, Any]) -> None:
+        try:
+            period = Period.parse(options["period"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        snapshot = None
+        if not options["refresh"]:
+            snapshot = snapshot_latest(lab_id=lab.pk, period=period.label)
+        if snapshot is None:
+            snapshot = snapshot_compute(lab=lab, period=period)
+        path = indicators_export(
+            snapshot=snapshot, fmt=options["format"], path=options["output"]
+        )
+        self.stdout.write(
+            f"Wrote {path} ({options['format']}, figures computed at "
+            f"{snapshot.computed_at:%Y-%m-%d %H:%M} UTC, disclosure-controlled)."
+        )

@@ -1,0 +1,31 @@
+"""Background work of the indicators app."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_tasks import task
+
+from openmil.core.models import Lab
+from openmil.indicators.registry import Period
+from openmil.indicators.services import snapshot_compute
+
+
+@task()
+def snapshot_refresh(*, lab_id: int, period: str) -> int | None:
+    """Recompute one lab's snapshot for a period; returns the snapshot id."""
+    lab = Lab.objects.filter(pk=lab_id).first()
+    if lab is None:
+        return None
+    return snapshot_compute(lab=lab, period=Period.parse(period)).pk
+
+
+@task()
+def snapshots_refresh_all() -> int:
+    """The nightly refresh: this year and last year for every lab."""
+    year = timezone.localdate().year
+    count = 0
+    for lab in Lab.objects.all():
+        for period in (str(year), str(year - 1)):
+            snapshot_compute(lab=lab, period=Period.parse(period))
+            count += 1
+    return count
