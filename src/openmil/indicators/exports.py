@@ -20,6 +20,12 @@ from openmil.indicators.registry import BREAKDOWNS
 from openmil.indicators.selectors import ALL, snapshot_figures_published
 
 FORMATS = ("csv", "xlsx", "datapackage", "hxl")
+FORMAT_NAMES = {
+    "csv": "CSV",
+    "xlsx": "Excel (XLSX)",
+    "datapackage": "Data Package (zip)",
+    "hxl": "HXL",
+}
 
 COLUMNS = [
     # name, frictionless type, HXL tag, description

@@ -41,6 +41,28 @@ AREAS: dict[str, Promise] = {
 }
 
 
+ORIGIN_GROUPS: dict[str, Promise] = {
+    "host_country": _("Citizens of the lab's country"),
+    "eu": _("Other EU citizens"),
+    "non_eu": _("Non-EU citizens"),
+}
+
+
+def group_label_text(breakdown: str, group: str) -> str:
+    """A breakdown group as people read it (profile and sex labels, origin
+    groups); age bands, lab slugs and years show as they are."""
+    from openmil.participants.models import Participant
+
+    labels: dict[str, dict[str, object]] = {
+        "profile": dict(Participant.Profile.choices),
+        "sex": dict(Participant.Sex.choices),
+        "origin_group": dict(ORIGIN_GROUPS),
+    }
+    if group == "unknown":
+        return str(_("Not recorded"))
+    return str(labels.get(breakdown, {}).get(group, group))
+
+
 @dataclass(frozen=True)
 class Period:
     """A closed range of dates an indicator is computed for."""

@@ -1,0 +1,54 @@
+"""Formatting of published indicator figures in templates."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.formats import number_format
+
+from openmil.indicators.registry import Indicator, group_label_text
+from openmil.indicators.selectors import Published
+
+register = template.Library()
+
+
+def _number(value: float, digits: int) -> str:
+    """Rounded (number_format alone truncates), in the active locale."""
+    return number_format(round(value, digits), digits)
+
+
+@register.simple_tag
+def figure_value(cell: Published, indicator: Indicator) -> str:
+    """'64.3 %' or '28 days'-style text; '—' when hidden or empty."""
+    if cell.value is None:
+        return "—"
+    if indicator.kind == "proportion":
+        return f"{_number(100 * cell.value, 1)} %"
+    return f"{_number(cell.value, 0)} {indicator.unit}"
+
+
+@register.simple_tag
+def figure_interval(cell: Published, indicator: Indicator) -> str:
+    if cell.low is None or cell.high is None:
+        return ""
+    if indicator.kind == "proportion":
+        return (
+            f"{number_format(100 * cell.low, 1)}–{number_format(100 * cell.high, 1)} %"
+        )
+    return f"{number_format(cell.low, 0)}–{number_format(cell.high, 0)}"
+
+
+@register.simple_tag
+def bar_percent(cell: Published, indicator: Indicator, cells: list[Published]) -> int:
+    """Bar length in percent of the widest: shares on 0-100, medians on the
+    largest shown value."""
+    if cell.value is None:
+        return 0
+    if indicator.kind == "proportion":
+        return round(100 * cell.value)
+    top = max((c.value or 0.0) for c in cells)
+    return round(100 * cell.value / top) if top else 0
+
+
+@register.simple_tag
+def group_label(breakdown: str, group: str) -> str:
+    return group_label_text(breakdown, group)
