@@ -18,7 +18,7 @@ def _english_first():
 
 
 @pytest.fixture(autouse=True)
-def _plain_settings(settings):
+def _plain_settings(settings, tmp_path):
     settings.OPENMIL_HTTPS = False
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
@@ -34,6 +34,7 @@ def _plain_settings(settings):
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture

@@ -29,3 +29,15 @@ def snapshots_refresh_all() -> int:
             snapshot_compute(lab=lab, period=Period.parse(period))
             count += 1
     return count
+
+
+@task()
+def report_build(*, report_id: int) -> int | None:
+    """Build a queued PDF report."""
+    from openmil.indicators.models import IndicatorReport
+    from openmil.indicators.services import report_make
+
+    report = IndicatorReport.objects.filter(pk=report_id).first()
+    if report is None:
+        return None
+    return report_make(report=report).pk

@@ -7,4 +7,15 @@ urlpatterns = [
     path("lab/<int:lab_id>/", views.dashboard, name="dashboard"),
     path("lab/<int:lab_id>/refresh/", views.refresh, name="refresh"),
     path("lab/<int:lab_id>/download/<str:fmt>/", views.download, name="download"),
+    path("lab/<int:lab_id>/reports/", views.report_create, name="report_create"),
+    path(
+        "lab/<int:lab_id>/reports/<int:report_id>/",
+        views.report_status,
+        name="report",
+    ),
+    path(
+        "lab/<int:lab_id>/reports/<int:report_id>/pdf/",
+        views.report_download,
+        name="report_download",
+    ),
 ]
