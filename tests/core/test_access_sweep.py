@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -24,6 +25,9 @@ from openmil.config.api import api
 from openmil.core.models import ApiToken, AuditEntry, Lab, Membership
 from openmil.core.roles import Role
 from openmil.core.services import api_token_create
+from openmil.indicators.models import IndicatorReport, IndicatorSnapshot
+from openmil.indicators.registry import Period
+from openmil.indicators.services import snapshot_compute
 from openmil.participants.models import (
     Consent,
     FollowUp,
@@ -81,6 +85,10 @@ def world(lab_a, lab_b, coordinator, facilitator) -> World:
     # Lab B has a person of its own, so lists of lab B are not empty.
     ParticipantFactory(lab=lab_b, given_name="Bruno", family_name="Bianchi")
     token, _raw = api_token_create(user=coordinator, name="laptop")
+    # Lab A's 2026 figures and a finished PDF report of them.
+    snapshot_compute(lab=lab_a, period=Period.parse("2026"))
+    report = IndicatorReport(lab=lab_a, period="2026", language="en", status="done")
+    report.pdf.save("sweep.pdf", ContentFile(b"%PDF-1.4 sweep"), save=True)
     return World(
         lab=lab_a,
         coordinator=coordinator,
@@ -172,6 +180,19 @@ def _participant(w: World) -> dict[str, int]:
     return {"participant_id": w.participant.pk}
 
 
+def _lab(w: World) -> dict[str, int]:
+    return {"lab_id": w.lab.pk}
+
+
+def _report(w: World) -> dict[str, int]:
+    report = IndicatorReport.objects.filter(lab=w.lab).earliest("pk")
+    return {"lab_id": w.lab.pk, "report_id": report.pk}
+
+
+def _period(w: World) -> dict[str, str]:
+    return {"period": "2026"}
+
+
 PAGES: dict[str, Page] = {
     "core:home": Page(),
     "core:login": Page(
@@ -218,6 +239,26 @@ PAGES: dict[str, Page] = {
     ),
     "core:overview": Page(staff=True, aggregates=True),
     "core:audit_log": Page(staff=True, query=lambda w: {"lab": w.lab.pk}, lab_a=True),
+    "indicators:dashboard": Page(
+        staff=True, aggregates=True, kwargs=_lab, query=_period, lab_a=True
+    ),
+    "indicators:refresh": Page(
+        staff=True, aggregates=True, kwargs=_lab, get=False, post=_period, lab_a=True
+    ),
+    "indicators:download": Page(
+        staff=True,
+        aggregates=True,
+        kwargs=lambda w: {"lab_id": w.lab.pk, "fmt": "csv"},
+        query=_period,
+        lab_a=True,
+    ),
+    "indicators:report_create": Page(
+        staff=True, aggregates=True, kwargs=_lab, get=False, post=_period, lab_a=True
+    ),
+    "indicators:report": Page(staff=True, aggregates=True, kwargs=_report, lab_a=True),
+    "indicators:report_download": Page(
+        staff=True, aggregates=True, kwargs=_report, lab_a=True
+    ),
     "participants:list": Page(staff=True, query=lambda w: {"lab": w.lab.pk}),
     "participants:create": Page(
         staff=True, query=lambda w: {"lab": w.lab.pk}, post=new_person_form
@@ -339,6 +380,8 @@ WATCHED = (
     AuditEntry,
     ApiToken,
     Membership,
+    IndicatorSnapshot,
+    IndicatorReport,
 )
 
 
