@@ -158,7 +158,10 @@ class Columns:
 @cache
 def columns_of(model: type[models.Model]) -> Columns:
     unique = _unique_names(model)
-    text, unique_text, json_fields, files = [], [], [], []
+    text: list[str] = []
+    unique_text: list[str] = []
+    json_fields: list[str] = []
+    files: list[str] = []
     for field in model._meta.concrete_fields:
         if isinstance(field, models.FileField):
             files.append(field.name)
@@ -260,9 +263,9 @@ def _scrub_rows(
         for obj in rows.only("pk", *cols.unique_text, *cols.json, *cols.files):
             changed: list[str] = []
             for name in cols.unique_text:
-                field = model._meta.get_field(name)
+                length = getattr(model._meta.get_field(name), "max_length", None)
                 if getattr(obj, name):
-                    setattr(obj, name, random_token("anon-", field.max_length or 40))
+                    setattr(obj, name, random_token("anon-", length or 40))
                     changed.append(name)
             for name in cols.json:
                 old = getattr(obj, name)

@@ -100,13 +100,14 @@ def exports(*, lab_id: int, days: int = EXPORT_DAYS) -> QuerySet[AuditEntry]:
 
 
 def exports_by_user(*, lab_id: int, days: int = EXPORT_DAYS) -> list[dict[str, Any]]:
-    return list(
+    rows = (
         exports(lab_id=lab_id, days=days)
         .order_by()
         .values("actor_name")
         .annotate(n=Count("id"))
         .order_by("-n", "actor_name")
     )
+    return [{"actor_name": r["actor_name"], "n": r["n"]} for r in rows]
 
 
 @dataclass(frozen=True)
