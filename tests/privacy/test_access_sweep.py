@@ -61,7 +61,9 @@ def world(lab_a, lab_b, coordinator, facilitator, journal) -> World:
 
 def state() -> dict[str, Any]:
     models = (Participant, ErasureRequest, LabPrivacySettings, RetentionRun)
-    data: dict[str, Any] = {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
+    data: dict[str, Any] = {
+        m.__name__: list(m.objects.order_by("pk").values()) for m in models
+    }
     data["audit_writes"] = list(
         AuditEntry.objects.exclude(action="view").values_list("pk", flat=True)
     )
