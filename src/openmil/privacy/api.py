@@ -131,7 +131,7 @@ def list_erasure_requests(request: HttpRequest, filters: Query[ErasureFilters]) 
 
 @router.post(
     "/erasure-requests",
-    response={201: ErasureRequestOut, 403: Error, 404: Error, 422: Error},
+    response={201: ErasureRequestOut, 400: Error, 403: Error, 404: Error, 422: Error},
     summary="Ask for a person's erasure (the first of two people)",
 )
 def create_erasure_request(request: HttpRequest, payload: ErasureRequestIn) -> Any:
@@ -167,7 +167,7 @@ def _decide(request: HttpRequest, request_id: int, note: str, approve: bool) -> 
 
 @router.post(
     "/erasure-requests/{request_id}/approve",
-    response={200: ErasureRequestOut, 403: Error, 404: Error, 422: Error},
+    response={200: ErasureRequestOut, 400: Error, 403: Error, 404: Error, 422: Error},
     summary="Approve: a coordinator of the lab other than the requester",
 )
 def approve_erasure_request(
@@ -178,7 +178,7 @@ def approve_erasure_request(
 
 @router.post(
     "/erasure-requests/{request_id}/reject",
-    response={200: ErasureRequestOut, 403: Error, 404: Error, 422: Error},
+    response={200: ErasureRequestOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def reject_erasure_request(
     request: HttpRequest, request_id: int, payload: DecisionIn
@@ -188,7 +188,7 @@ def reject_erasure_request(
 
 @router.post(
     "/labs/{lab_id}/retention/dry-run",
-    response={200: PlanOut, 404: Error, 422: Error},
+    response={200: PlanOut, 400: Error, 404: Error, 422: Error},
     summary="Who the lab's retention rules would anonymise today",
 )
 def retention_dry_run(request: HttpRequest, lab_id: int) -> Any:
