@@ -6,6 +6,7 @@ two-person rule lives here, and a database constraint backs it.
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,9 @@ REASON_MAX = 1000
 
 def journal_path() -> Path:
     """The erasure journal: kept outside the database, read after a restore."""
-    configured = getattr(settings, "OPENMIL_ERASURE_JOURNAL", "")
+    configured = getattr(settings, "OPENMIL_ERASURE_JOURNAL", "") or os.environ.get(
+        "OPENMIL_ERASURE_JOURNAL", ""
+    )
     return Path(configured) if configured else settings.DATA_DIR / "erasures.jsonl"
 
 
