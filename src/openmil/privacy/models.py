@@ -21,7 +21,7 @@ class ErasureRequest(models.Model):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved: the person is anonymised")
         REJECTED = "rejected", _("Rejected")
-        SUPERSEDED = "superseded", _("Closed: anonymised by a retention rule")
+        SUPERSEDED = "superseded", _("Closed: the person was anonymised otherwise")
 
     class Grounds(models.TextChoices):
         PERSON_ASKED = "person_asked", _("The person asked to be erased")

@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('grounds', models.CharField(choices=[('person_asked', 'The person asked to be erased'), ('consent_withdrawn', 'Consent withdrawn'), ('no_longer_needed', 'No longer needed for its purpose'), ('objection', 'The person objects to the processing'), ('unlawful', 'Processed without a lawful basis'), ('legal_obligation', 'A legal obligation')], max_length=20, verbose_name='grounds')),
                 ('reason', models.TextField(help_text="Erased with the person's data when the request is approved.", max_length=1000, verbose_name='reason')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved: the person is anonymised'), ('rejected', 'Rejected'), ('superseded', 'Closed: anonymised by a retention rule')], default='pending', max_length=12, verbose_name='status')),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved: the person is anonymised'), ('rejected', 'Rejected'), ('superseded', 'Closed: the person was anonymised otherwise')], default='pending', max_length=12, verbose_name='status')),
                 ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
                 ('decision_note', models.TextField(blank=True, max_length=1000, verbose_name='note')),
