@@ -330,6 +330,20 @@ def test_household_reference_is_replaced_when_no_member_remains(
     assert "Haddadine" not in person.household.reference
 
 
+def test_household_reference_stays_while_another_member_remains(
+    lab_a, coordinator, second_coordinator, journal
+):
+    person = identifiable_person(lab_a, coordinator)
+    sibling = ParticipantFactory(lab=lab_a, household=person.household)
+    services.erasure_approve(
+        actor=second_coordinator, request=_request(person, coordinator)
+    )
+    sibling.refresh_from_db()
+    assert sibling.household.reference == "HH-Haddadine"
+    assert sibling.anonymised_at is None
+    assert sibling.given_name
+
+
 def test_the_walk_finds_every_model_of_a_person():
     labels = {link.model._meta.label_lower for link in person_links()}
     assert {

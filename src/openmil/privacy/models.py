@@ -32,11 +32,11 @@ class ErasureRequest(models.Model):
         LEGAL_OBLIGATION = "legal_obligation", _("A legal obligation")
 
     lab = models.ForeignKey(
-        Lab, on_delete=models.PROTECT, related_name="+", verbose_name=_("lab")
+        Lab, on_delete=models.CASCADE, related_name="+", verbose_name=_("lab")
     )
     participant = models.ForeignKey(
         Participant,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="erasure_requests",
         verbose_name=_("participant"),
     )

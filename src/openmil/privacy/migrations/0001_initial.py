@@ -79,8 +79,8 @@ class Migration(migrations.Migration):
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
                 ('decision_note', models.TextField(blank=True, max_length=1000, verbose_name='note')),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('lab', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.lab', verbose_name='lab')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='erasure_requests', to='participants.participant', verbose_name='participant')),
+                ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.lab', verbose_name='lab')),
+                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='erasure_requests', to='participants.participant', verbose_name='participant')),
                 ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
             ],
             options={
