@@ -232,3 +232,26 @@ def test_reapply_erasures_command(
     assert "1 erasures re-applied" in out.getvalue()
     person.refresh_from_db()
     assert (person.given_name, person.reference) == ("", reference)
+
+
+def test_schedule_queues_the_daily_task_once(settings, lab_a):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    for _ in range(2):
+        call_command("retention", "--schedule", stdout=StringIO())
+    assert (
+        DBTaskResult.objects.filter(task_path__endswith="retention_daily").count() == 1
+    )
+
+
+def test_the_daily_task_queues_tomorrows_run(settings, lab_a):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    from openmil.privacy.tasks import retention_daily
+
+    assert retention_daily.call(reschedule=True) == {}
+    queued = DBTaskResult.objects.get(task_path__endswith="retention_daily")
+    assert queued.run_after > timezone.now()
+    assert timezone.localtime(queued.run_after).hour == 2

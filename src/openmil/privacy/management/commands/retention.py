@@ -7,7 +7,7 @@ from openmil.core.audit import audit_channel
 from openmil.core.models import Lab
 from openmil.privacy.models import LabPrivacySettings
 from openmil.privacy.services import retention_apply
-from openmil.privacy.tasks import retention_daily
+from openmil.privacy.tasks import daily_run_queued, retention_daily
 
 
 class Command(BaseCommand):
@@ -27,8 +27,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         audit_channel.set("cli")
         if options["schedule"]:
-            retention_daily.enqueue(reschedule=True)
-            self.stdout.write("The daily retention task is queued.")
+            if daily_run_queued():
+                self.stdout.write("The daily retention task is already queued.")
+            else:
+                retention_daily.enqueue(reschedule=True)
+                self.stdout.write("The daily retention task is queued.")
             return
         if options["lab"]:
             labs = list(Lab.objects.filter(slug=options["lab"]))
