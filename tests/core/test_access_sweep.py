@@ -317,7 +317,9 @@ PAGES: dict[str, Page] = {
     ),
 }
 
-SKIPPED_PREFIXES = ("admin/", "static/", "api/")
+# Apps that sweep their own pages and operations (tests/<app>/test_access_sweep.py).
+OWN_SWEEPS = ("privacy",)
+SKIPPED_PREFIXES = ("admin/", "static/", "api/", *(f"{app}/" for app in OWN_SWEEPS))
 
 
 def url_names() -> set[str]:
@@ -586,6 +588,7 @@ def api_operations() -> set[tuple[str, str]]:
         (method.upper(), path)
         for path, operations in schema["paths"].items()
         for method in operations
+        if not path.startswith(tuple(f"/api/v1/{app}/" for app in OWN_SWEEPS))
     }
 
 
@@ -606,7 +609,9 @@ def api_routes() -> set[str]:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, route)
-            elif route.startswith("api/"):
+            elif route.startswith("api/") and not route.startswith(
+                tuple(f"api/v1/{app}/" for app in OWN_SWEEPS)
+            ):
                 routes.add("/" + route.replace("<", "{").replace(">", "}"))
 
     walk(get_resolver().url_patterns, "")

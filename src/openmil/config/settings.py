@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "openmil.classifications",
     "openmil.participants",
     "openmil.indicators",
+    "openmil.privacy",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("openmil.core.urls")),
     path("participants/", include("openmil.participants.urls")),
     path("indicators/", include("openmil.indicators.urls")),
+    path("privacy/", include("openmil.privacy.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,8 @@ class Role(models.TextChoices):
     MENTOR = "mentor", _("Mentor")
     ANALYST = "analyst", _("Analyst")
     NETWORK_ADMIN = "network_admin", _("Network administrator")
+    # Independent of the coordinators who decide the processing (GDPR art. 38).
+    DPO = "dpo", _("Data-protection officer")
 
 
 class Perm:
@@ -27,6 +29,12 @@ class Perm:
     VIEW_AUDIT = "view_audit"
     VIEW_AGGREGATES = "view_aggregates"
     MANAGE_LAB = "manage_lab"
+    #: The privacy dashboard: consents, erasures, retention, exports, anomalies.
+    VIEW_PRIVACY = "view_privacy"
+    #: Approve or reject an erasure request (the second person of the rule).
+    APPROVE_ERASURE = "approve_erasure"
+    #: Set the lab's retention rules and run them.
+    MANAGE_RETENTION = "manage_retention"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -39,6 +47,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_AUDIT,
             Perm.VIEW_AGGREGATES,
             Perm.MANAGE_LAB,
+            Perm.VIEW_PRIVACY,
+            Perm.APPROVE_ERASURE,
+            Perm.MANAGE_RETENTION,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
@@ -50,6 +61,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MENTOR: frozenset(),
     Role.ANALYST: frozenset({Perm.VIEW_AGGREGATES}),
     Role.NETWORK_ADMIN: frozenset({Perm.VIEW_AGGREGATES, Perm.MANAGE_LAB}),
+    # The data-protection officer oversees: no personal records, no approvals.
+    Role.DPO: frozenset({Perm.VIEW_PRIVACY, Perm.VIEW_AUDIT, Perm.VIEW_AGGREGATES}),
 }
 
 

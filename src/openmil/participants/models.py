@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from openmil.classifications.models import Occupation
@@ -211,6 +212,13 @@ class Participant(models.Model):
         help_text=_("Set when consent to case management is withdrawn."),
     )
     search_text = models.CharField(max_length=700, editable=False, db_index=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymised"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when the person's identifying data was erased."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -266,6 +274,10 @@ class Participant(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.anonymised_at is not None:
+            return gettext("Anonymised person %(reference)s") % {
+                "reference": self.reference
+            }
         return " ".join(part for part in (self.given_name, self.family_name) if part)
 
     def refresh_search_text(self) -> None:
