@@ -27,6 +27,13 @@ class Perm:
     VIEW_AUDIT = "view_audit"
     VIEW_AGGREGATES = "view_aggregates"
     MANAGE_LAB = "manage_lab"
+    # Partners and referrals (openmil.partners).
+    VIEW_DIRECTORY = "view_directory"
+    MANAGE_DIRECTORY = "manage_directory"
+    REFER = "refer"
+    OVERRIDE_CONSENT = "override_consent"
+    HANDLE_REFERRALS = "handle_referrals"
+    VIEW_ECOSYSTEM = "view_ecosystem"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -39,17 +46,32 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_AUDIT,
             Perm.VIEW_AGGREGATES,
             Perm.MANAGE_LAB,
+            Perm.VIEW_DIRECTORY,
+            Perm.MANAGE_DIRECTORY,
+            Perm.REFER,
+            Perm.OVERRIDE_CONSENT,
+            Perm.VIEW_ECOSYSTEM,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
     # caseworker they are (need to know); see participants.selectors.
     Role.FACILITATOR: frozenset(
-        {Perm.VIEW_PERSONAL, Perm.EDIT_PERSONAL, Perm.VIEW_AGGREGATES}
+        {
+            Perm.VIEW_PERSONAL,
+            Perm.EDIT_PERSONAL,
+            Perm.VIEW_AGGREGATES,
+            Perm.VIEW_DIRECTORY,
+            Perm.REFER,
+        }
     ),
-    Role.PARTNER_STAFF: frozenset(),
+    # Partner staff see only the referrals addressed to their organisation,
+    # and only the fields the lab shares (openmil.partners.selectors).
+    Role.PARTNER_STAFF: frozenset({Perm.VIEW_DIRECTORY, Perm.HANDLE_REFERRALS}),
     Role.MENTOR: frozenset(),
     Role.ANALYST: frozenset({Perm.VIEW_AGGREGATES}),
-    Role.NETWORK_ADMIN: frozenset({Perm.VIEW_AGGREGATES, Perm.MANAGE_LAB}),
+    Role.NETWORK_ADMIN: frozenset(
+        {Perm.VIEW_AGGREGATES, Perm.MANAGE_LAB, Perm.VIEW_DIRECTORY}
+    ),
 }
 
 
