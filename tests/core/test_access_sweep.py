@@ -277,6 +277,14 @@ PAGES: dict[str, Page] = {
 }
 
 SKIPPED_PREFIXES = ("admin/", "static/", "api/")
+#: Apps whose pages and operations have a sweep of their own.
+SWEPT_ELSEWHERE = ("partners/", "notifications/")
+SWEPT_ELSEWHERE_API = (
+    "/api/v1/organisations",
+    "/api/v1/services",
+    "/api/v1/referrals",
+    "/api/v1/opportunities",
+)
 
 
 def url_names() -> set[str]:
@@ -286,7 +294,7 @@ def url_names() -> set[str]:
     def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
-            if route.startswith(SKIPPED_PREFIXES):
+            if route.startswith(SKIPPED_PREFIXES + SWEPT_ELSEWHERE):
                 continue
             if isinstance(pattern, URLResolver):
                 ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else ""
@@ -543,6 +551,7 @@ def api_operations() -> set[tuple[str, str]]:
         (method.upper(), path)
         for path, operations in schema["paths"].items()
         for method in operations
+        if not path.startswith(SWEPT_ELSEWHERE_API)
     }
 
 
@@ -563,7 +572,9 @@ def api_routes() -> set[str]:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, route)
-            elif route.startswith("api/"):
+            elif route.startswith("api/") and not (
+                "/" + route
+            ).startswith(SWEPT_ELSEWHERE_API):
                 routes.add("/" + route.replace("<", "{").replace(">", "}"))
 
     walk(get_resolver().url_patterns, "")

@@ -24,6 +24,7 @@ router = Router(tags=["partners"])
 
 MAX_ID = 2**63 - 1
 NO_NUL = r"^[^\x00]*$"
+ERRORS: dict[int, Any] = {400: Error, 403: Error, 404: Error, 422: Error}
 
 
 class _Pages(PageNumberPagination):
@@ -66,10 +67,10 @@ class ServiceIn(Schema):
     eligibility: str | None = None
     eligible_profile: str | None = None
     languages: list[str] | None = None
-    capacity: int | None = None
+    capacity: int | None = Field(None, ge=0, le=100_000)
     place: str | None = None
     contact: str | None = None
-    response_days: int | None = None
+    response_days: int | None = Field(None, ge=1, le=365)
     active: bool | None = None
 
 
@@ -140,7 +141,7 @@ class OpportunityIn(Schema):
     title: str | None = None
     description: str | None = None
     pillar: str | None = None
-    capacity: int | None = None
+    capacity: int | None = Field(None, ge=0, le=100_000)
     isco_group: str | None = Field(None, description="ISCO-08 unit group code")
     language: str | None = None
     min_cefr: str | None = None
@@ -162,7 +163,7 @@ def _clean(payload: dict[str, Any]) -> dict[str, Any]:
 # Organisations and services.
 
 
-@router.get("/organisations", response={200: list[OrganisationOut]})
+@router.get("/organisations", response={200: list[OrganisationOut], 422: Error})
 @paginate(_Pages, page_size=100)
 def list_organisations(request: HttpRequest) -> Any:
     return selectors.organisation_queryset(user=request.user).order_by("name", "id")
@@ -250,7 +251,7 @@ def _need_type_pk(org: Any, code: str | None) -> Any:
 
 @router.post(
     "/services",
-    response={201: ServiceOut, 403: Error, 404: Error, 422: Error},
+    response={201: ServiceOut, **ERRORS},
 )
 def create_service(request: HttpRequest, payload: ServiceCreate) -> Any:
     org = selectors.organisation_get(
@@ -275,7 +276,7 @@ def create_service(request: HttpRequest, payload: ServiceCreate) -> Any:
 
 @router.patch(
     "/services/{service_id}",
-    response={200: ServiceOut, 403: Error, 404: Error, 422: Error},
+    response={200: ServiceOut, **ERRORS},
 )
 def update_service(request: HttpRequest, service_id: int, payload: ServiceIn) -> Any:
     service = selectors.service_get(user=request.user, service_id=service_id)
@@ -365,7 +366,7 @@ def get_referral(request: HttpRequest, referral_id: int) -> Any:
 
 @router.post(
     "/referrals",
-    response={201: ReferralOut, 403: Error, 404: Error, 422: Error},
+    response={201: ReferralOut, **ERRORS},
 )
 def create_referral(request: HttpRequest, payload: ReferralCreate) -> Any:
     participant = participant_get(
@@ -481,7 +482,7 @@ def get_opportunity(request: HttpRequest, opportunity_id: int) -> Any:
 
 @router.post(
     "/opportunities",
-    response={201: OpportunityOut, 403: Error, 404: Error, 422: Error},
+    response={201: OpportunityOut, **ERRORS},
 )
 def create_opportunity(request: HttpRequest, payload: OpportunityCreate) -> Any:
     org = selectors.organisation_get(
@@ -504,7 +505,7 @@ def create_opportunity(request: HttpRequest, payload: OpportunityCreate) -> Any:
 
 @router.patch(
     "/opportunities/{opportunity_id}",
-    response={200: OpportunityOut, 403: Error, 404: Error, 422: Error},
+    response={200: OpportunityOut, **ERRORS},
 )
 def update_opportunity(
     request: HttpRequest, opportunity_id: int, payload: OpportunityIn

@@ -84,11 +84,19 @@ class ServiceForm(forms.ModelForm):
         pass
 
 
+class ServiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.organisation.name} — {obj.name} ({obj.area_label})"
+
+
+class NeedChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.need_type)
+
+
 class ReferralForm(forms.Form):
-    service = forms.ModelChoiceField(
-        label=_("Service"), queryset=Service.objects.none()
-    )
-    need = forms.ModelChoiceField(
+    service = ServiceChoiceField(label=_("Service"), queryset=Service.objects.none())
+    need = NeedChoiceField(
         label=_("Need referred"), queryset=Need.objects.none(), required=False
     )
     note = forms.CharField(
