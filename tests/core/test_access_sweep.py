@@ -572,9 +572,9 @@ def api_routes() -> set[str]:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, route)
-            elif route.startswith("api/") and not (
-                "/" + route
-            ).startswith(SWEPT_ELSEWHERE_API):
+            elif route.startswith("api/") and not ("/" + route).startswith(
+                SWEPT_ELSEWHERE_API
+            ):
                 routes.add("/" + route.replace("<", "{").replace(">", "}"))
 
     walk(get_resolver().url_patterns, "")
