@@ -96,3 +96,36 @@ def test_marking_read_touches_only_ones_own_notifications(db):
     assert unread_count(user=bruno) == 1
     services.notifications_mark_all_read(user=bruno)
     assert unread_count(user=bruno) == 0
+
+
+def test_the_daily_command_flags_overdue_referrals_and_sends_digests(db):
+    import datetime as dt
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from openmil.partners.models import Referral
+    from tests.factories import LabFactory, ParticipantFactory, member
+    from tests.partners.factories import ServiceFactory, partner_of, referral
+
+    lab = LabFactory()
+    facilitator = member(lab, user__email="fa@example.org")
+    services.preference_set(user=facilitator, email="digest")
+    service = ServiceFactory(organisation__lab=lab)
+    partner_of(service.organisation)
+    r = referral(
+        participant=ParticipantFactory(lab=lab, caseworker=facilitator),
+        service=service,
+        actor=facilitator,
+        status="sent",
+    )
+    Referral.objects.filter(pk=r.pk).update(
+        due_at=timezone.now() - dt.timedelta(days=1)
+    )
+    mail.outbox.clear()
+    call_command("notifications_daily", stdout=StringIO())
+    assert Notification.objects.filter(kind="referral_overdue").count() == 2
+    digests = [m for m in mail.outbox if m.to == ["fa@example.org"]]
+    assert len(digests) == 1
+    assert "overdue" in digests[0].body

@@ -88,7 +88,7 @@ def populate_partners(lab: Lab, *, seed: int, count: int = 42) -> None:
         audit_record(
             actor=None,
             action=AuditEntry.Action.CREATE,
-            object_type="demo_data",
+            object_type="demo_partners",
             lab_id=lab.pk,
             detail="demo partner services, referrals and opportunities",
         )
