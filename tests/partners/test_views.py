@@ -171,3 +171,20 @@ def test_opportunity_form_shows_errors(partner, housing_org):
     )
     assert response.status_code == 200
     assert "Say in which language" in _body(response)
+
+
+def test_a_referral_starts_from_the_participants_reference(
+    facilitator, participant, outsider
+):
+    client = client_for(facilitator)
+    response = client.get(
+        reverse("partners:referral_list"), {"refer": participant.reference}
+    )
+    assert response["Location"] == reverse(
+        "partners:referral_create", args=[participant.pk]
+    )
+    response = client_for(outsider).get(
+        reverse("partners:referral_list"), {"refer": participant.reference}
+    )
+    assert response.status_code == 200
+    assert "No participant you may refer" in _body(response)

@@ -403,13 +403,7 @@ def _run(request: HttpRequest, referral_id: int, action: str, **kwargs: Any) -> 
     return 200, _referral_out(request.user, referral)
 
 
-TRANSITION_RESPONSES = {
-    200: ReferralOut,
-    403: Error,
-    404: Error,
-    409: Error,
-    422: Error,
-}
+TRANSITION_RESPONSES = {200: ReferralOut, 409: Error, **ERRORS}
 
 
 @router.post("/referrals/{referral_id}/send", response=TRANSITION_RESPONSES)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from openmil.core import access
 from openmil.core.roles import Perm
-from openmil.participants.selectors import participant_get
+from openmil.participants.selectors import participant_get, participant_queryset
 from openmil.partners import selectors, services
 from openmil.partners.forms import (
     DirectoryFilterForm,
@@ -161,7 +161,21 @@ def _staff_only(request: HttpRequest) -> None:
 
 @login_required
 def referral_list(request: HttpRequest) -> HttpResponse:
+    """The user's referrals; `?refer=<reference>` starts a new one."""
     _staff_only(request)
+    wanted = request.GET.get("refer", "").replace("\x00", "").strip()[:40]
+    if wanted:
+        person = (
+            participant_queryset(user=request.user)
+            .filter(
+                reference=wanted,
+                lab_id__in=access.lab_ids_with(request.user, Perm.REFER),
+            )
+            .first()
+        )
+        if person is not None:
+            return redirect("partners:referral_create", participant_id=person.pk)
+        messages.error(request, _("No participant you may refer has this reference."))
     form = ReferralFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
