@@ -22,27 +22,33 @@ def _title() -> str:
     }
 
 
-@pytest.mark.django_db(transaction=True)
-def test_email_is_sent_after_the_commit_only():
+def test_email_is_sent_after_the_commit_only(django_capture_on_commit_callbacks, db):
     user = UserFactory(email="ana@example.org")
-    with transaction.atomic():
+    with django_capture_on_commit_callbacks() as callbacks:
         services.notify(users=[user], kind="referral_new", title=_title, url="/x/")
-        assert mail.outbox == []
+    # Written now, e-mailed only when the transaction commits.
+    assert Notification.objects.filter(user=user).exists()
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+    callbacks[0]()
     assert len(mail.outbox) == 1
     assert "Referral 7" in mail.outbox[0].subject
     assert Notification.objects.get().emailed_at is not None
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_rolled_back_transaction_sends_nothing_and_keeps_nothing():
+def test_a_rolled_back_transaction_sends_nothing_and_keeps_nothing(
+    django_capture_on_commit_callbacks, db
+):
     user = UserFactory(email="ana@example.org")
 
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom), transaction.atomic():
-        services.notify(users=[user], kind="referral_new", title=_title)
-        raise Boom
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(Boom), transaction.atomic():
+            services.notify(users=[user], kind="referral_new", title=_title)
+            raise Boom
+    assert callbacks == []
     assert mail.outbox == []
     assert not Notification.objects.exists()
 

@@ -204,7 +204,7 @@ def _transition(
 ) -> Referral:
     """Move a locked referral by `action`; write history and audit entries."""
     referral = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("service", "organisation", "participant")
         .get(pk=referral.pk)
     )
@@ -466,7 +466,7 @@ def referrals_flag_overdue(*, now: dt.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     late = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .filter(status__in=("sent", "accepted"), due_at__lt=now)
         .filter(overdue_notified_at__isnull=True)
         .select_related("organisation", "service", "participant", "created_by")
