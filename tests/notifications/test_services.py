@@ -44,10 +44,13 @@ def test_a_rolled_back_transaction_sends_nothing_and_keeps_nothing(
     class Boom(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(Boom), transaction.atomic():
-            services.notify(users=[user], kind="referral_new", title=_title)
-            raise Boom
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Boom),
+        transaction.atomic(),
+    ):
+        services.notify(users=[user], kind="referral_new", title=_title)
+        raise Boom
     assert callbacks == []
     assert mail.outbox == []
     assert not Notification.objects.exists()
