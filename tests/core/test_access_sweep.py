@@ -320,6 +320,15 @@ PAGES: dict[str, Page] = {
 # Apps that sweep their own pages and operations (tests/<app>/test_access_sweep.py).
 OWN_SWEEPS = ("privacy",)
 SKIPPED_PREFIXES = ("admin/", "static/", "api/", *(f"{app}/" for app in OWN_SWEEPS))
+SKIPPED_PREFIXES = ("admin/", "static/", "api/")
+#: Apps whose pages and operations have a sweep of their own.
+SWEPT_ELSEWHERE = ("partners/", "notifications/")
+SWEPT_ELSEWHERE_API = (
+    "/api/v1/organisations",
+    "/api/v1/services",
+    "/api/v1/referrals",
+    "/api/v1/opportunities",
+)
 
 
 def url_names() -> set[str]:
@@ -329,7 +338,7 @@ def url_names() -> set[str]:
     def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
-            if route.startswith(SKIPPED_PREFIXES):
+            if route.startswith(SKIPPED_PREFIXES + SWEPT_ELSEWHERE):
                 continue
             if isinstance(pattern, URLResolver):
                 ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else ""
@@ -589,6 +598,7 @@ def api_operations() -> set[tuple[str, str]]:
         for path, operations in schema["paths"].items()
         for method in operations
         if not path.startswith(tuple(f"/api/v1/{app}/" for app in OWN_SWEEPS))
+        if not path.startswith(SWEPT_ELSEWHERE_API)
     }
 
 
@@ -611,6 +621,8 @@ def api_routes() -> set[str]:
                 walk(pattern.url_patterns, route)
             elif route.startswith("api/") and not route.startswith(
                 tuple(f"api/v1/{app}/" for app in OWN_SWEEPS)
+            elif route.startswith("api/") and not ("/" + route).startswith(
+                SWEPT_ELSEWHERE_API
             ):
                 routes.add("/" + route.replace("<", "{").replace(">", "}"))
 

@@ -9,6 +9,7 @@ from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
 from openmil.participants.api import router as participants_router
 from openmil.privacy.api import router as privacy_router
+from openmil.partners.api import router as partners_router
 
 api = NinjaAPI(
     title="OpenMIL API",
@@ -25,6 +26,7 @@ api = NinjaAPI(
 api.add_router("/", labs_router)
 api.add_router("/", participants_router)
 api.add_router("/privacy/", privacy_router)
+api.add_router("/", partners_router)
 
 
 @api.exception_handler(ValidationError)

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "openmil.participants",
     "openmil.indicators",
     "openmil.privacy",
+    "openmil.partners",
+    "openmil.notifications",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,8 @@ urlpatterns = [
     path("participants/", include("openmil.participants.urls")),
     path("indicators/", include("openmil.indicators.urls")),
     path("privacy/", include("openmil.privacy.urls")),
+    path("partners/", include("openmil.partners.urls")),
+    path("notifications/", include("openmil.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

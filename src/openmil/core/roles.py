@@ -35,6 +35,13 @@ class Perm:
     APPROVE_ERASURE = "approve_erasure"
     #: Set the lab's retention rules and run them.
     MANAGE_RETENTION = "manage_retention"
+    # Partners and referrals (openmil.partners).
+    VIEW_DIRECTORY = "view_directory"
+    MANAGE_DIRECTORY = "manage_directory"
+    REFER = "refer"
+    OVERRIDE_CONSENT = "override_consent"
+    HANDLE_REFERRALS = "handle_referrals"
+    VIEW_ECOSYSTEM = "view_ecosystem"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -50,19 +57,35 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_PRIVACY,
             Perm.APPROVE_ERASURE,
             Perm.MANAGE_RETENTION,
+            Perm.VIEW_DIRECTORY,
+            Perm.MANAGE_DIRECTORY,
+            Perm.REFER,
+            Perm.OVERRIDE_CONSENT,
+            Perm.VIEW_ECOSYSTEM,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
     # caseworker they are (need to know); see participants.selectors.
     Role.FACILITATOR: frozenset(
-        {Perm.VIEW_PERSONAL, Perm.EDIT_PERSONAL, Perm.VIEW_AGGREGATES}
+        {
+            Perm.VIEW_PERSONAL,
+            Perm.EDIT_PERSONAL,
+            Perm.VIEW_AGGREGATES,
+            Perm.VIEW_DIRECTORY,
+            Perm.REFER,
+        }
     ),
-    Role.PARTNER_STAFF: frozenset(),
+    # Partner staff see only the referrals addressed to their organisation,
+    # and only the fields the lab shares (openmil.partners.selectors).
+    Role.PARTNER_STAFF: frozenset({Perm.VIEW_DIRECTORY, Perm.HANDLE_REFERRALS}),
     Role.MENTOR: frozenset(),
     Role.ANALYST: frozenset({Perm.VIEW_AGGREGATES}),
     Role.NETWORK_ADMIN: frozenset({Perm.VIEW_AGGREGATES, Perm.MANAGE_LAB}),
     # The data-protection officer oversees: no personal records, no approvals.
     Role.DPO: frozenset({Perm.VIEW_PRIVACY, Perm.VIEW_AUDIT, Perm.VIEW_AGGREGATES}),
+    Role.NETWORK_ADMIN: frozenset(
+        {Perm.VIEW_AGGREGATES, Perm.MANAGE_LAB, Perm.VIEW_DIRECTORY}
+    ),
 }
 
 

@@ -44,6 +44,7 @@ from openmil.participants.models import (
     normalise_for_search,
 )
 from openmil.privacy.demo import populate_privacy
+from openmil.partners.demo import populate_partners
 
 DEMO_PASSWORD = "openmil-demo"  # noqa: S105 - published demo credential
 NETWORK_SLUG = "demo-network"
@@ -186,6 +187,7 @@ def generate(
         progress(f"{lab.name}: {participants} participants")
         _populate_lab(lab, i, participants, rng, today, need_types, occupation_ids)
         populate_privacy(lab)
+        populate_partners(lab, seed=seed * 100 + i)
     return Result(
         created=True,
         logins=logins_for(lab_objs),
