@@ -8,8 +8,8 @@ from ninja.security import django_auth
 from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
 from openmil.participants.api import router as participants_router
-from openmil.privacy.api import router as privacy_router
 from openmil.partners.api import router as partners_router
+from openmil.privacy.api import router as privacy_router
 
 api = NinjaAPI(
     title="OpenMIL API",

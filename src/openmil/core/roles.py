@@ -80,7 +80,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PARTNER_STAFF: frozenset({Perm.VIEW_DIRECTORY, Perm.HANDLE_REFERRALS}),
     Role.MENTOR: frozenset(),
     Role.ANALYST: frozenset({Perm.VIEW_AGGREGATES}),
-    Role.NETWORK_ADMIN: frozenset({Perm.VIEW_AGGREGATES, Perm.MANAGE_LAB}),
     # The data-protection officer oversees: no personal records, no approvals.
     Role.DPO: frozenset({Perm.VIEW_PRIVACY, Perm.VIEW_AUDIT, Perm.VIEW_AGGREGATES}),
     Role.NETWORK_ADMIN: frozenset(

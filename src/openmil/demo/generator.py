@@ -43,8 +43,8 @@ from openmil.participants.models import (
     Participant,
     normalise_for_search,
 )
-from openmil.privacy.demo import populate_privacy
 from openmil.partners.demo import populate_partners
+from openmil.privacy.demo import populate_privacy
 
 DEMO_PASSWORD = "openmil-demo"  # noqa: S105 - published demo credential
 NETWORK_SLUG = "demo-network"
