@@ -8,6 +8,8 @@ from ninja.security import django_auth
 from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
 from openmil.participants.api import router as participants_router
+from openmil.portal.api import router as portal_router
+from openmil.records.api import router as records_router
 
 api = NinjaAPI(
     title="OpenMIL API",
@@ -23,6 +25,8 @@ api = NinjaAPI(
 )
 api.add_router("/", labs_router)
 api.add_router("/", participants_router)
+api.add_router("/", records_router)
+api.add_router("/", portal_router)
 
 
 @api.exception_handler(ValidationError)

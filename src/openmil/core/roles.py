@@ -27,6 +27,8 @@ class Perm:
     VIEW_AUDIT = "view_audit"
     VIEW_AGGREGATES = "view_aggregates"
     MANAGE_LAB = "manage_lab"
+    INVITE_PARTICIPANT = "invite_participant"
+    EXPORT_RECORD = "export_record"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -39,12 +41,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_AUDIT,
             Perm.VIEW_AGGREGATES,
             Perm.MANAGE_LAB,
+            Perm.INVITE_PARTICIPANT,
+            Perm.EXPORT_RECORD,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
     # caseworker they are (need to know); see participants.selectors.
     Role.FACILITATOR: frozenset(
-        {Perm.VIEW_PERSONAL, Perm.EDIT_PERSONAL, Perm.VIEW_AGGREGATES}
+        {
+            Perm.VIEW_PERSONAL,
+            Perm.EDIT_PERSONAL,
+            Perm.VIEW_AGGREGATES,
+            Perm.INVITE_PARTICIPANT,
+        }
     ),
     Role.PARTNER_STAFF: frozenset(),
     Role.MENTOR: frozenset(),
