@@ -52,7 +52,9 @@ def arabic_account(e2e_lab, e2e_facilitator):
         family_name="الخطيب",
         email="layla.alkhatib.long-address@example.org",
     )
-    NeedFactory(participant=person, need_type=need_type("housing"), status="in_progress")
+    NeedFactory(
+        participant=person, need_type=need_type("housing"), status="in_progress"
+    )
     NeedFactory(participant=person, need_type=need_type("documents"), status="met")
     FollowUpFactory(participant=person, subject="Appointment at the town hall")
     ConsentFactory(participant=person, purpose=Consent.Purpose.FOLLOW_UP)
@@ -86,8 +88,12 @@ def test_participant_signs_in_and_sees_the_space_on_a_phone_in_arabic(
         ("my-data", "Download my data"),
     ]:
         expect(page.locator(f"#h-{key}")).to_have_text(t("ar", title))
-    expect(page.locator("#needs")).to_contain_text(t("ar", "Someone is working on this."))
-    expect(page.locator("#appointments")).to_contain_text("Appointment at the town hall")
+    expect(page.locator("#needs")).to_contain_text(
+        t("ar", "Someone is working on this.")
+    )
+    expect(page.locator("#appointments")).to_contain_text(
+        "Appointment at the town hall"
+    )
     expect(page.locator("#documents")).to_contain_text(
         t("ar", "You have no documents here yet.")
     )

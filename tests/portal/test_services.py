@@ -54,7 +54,9 @@ def test_facilitator_invites_and_the_person_gets_a_link_in_their_language(
     assert (entry.actor, entry.participant_id) == (facilitator, invitee.pk)
 
 
-def test_the_link_secret_is_not_stored(invitee, facilitator, django_capture_on_commit_callbacks):
+def test_the_link_secret_is_not_stored(
+    invitee, facilitator, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.account_invite(actor=facilitator, participant=invitee)
     raw = link_in(mail.outbox[0])
@@ -98,9 +100,10 @@ def test_link_works_once(participant, django_capture_on_commit_callbacks):
     assert services.sign_in_link_use(raw=raw) is None
     account.refresh_from_db()
     assert account.first_sign_in_at is not None
-    assert AuditEntry.objects.filter(
-        action="login", participant_id=participant.pk
-    ).count() == 1
+    assert (
+        AuditEntry.objects.filter(action="login", participant_id=participant.pk).count()
+        == 1
+    )
 
 
 def test_link_expires(participant, django_capture_on_commit_callbacks):
@@ -138,7 +141,9 @@ def test_staff_addresses_get_no_link(coordinator, django_capture_on_commit_callb
 def test_links_per_account_are_limited(participant, django_capture_on_commit_callbacks):
     account = participant_account(participant)
     for n in range(services.LINKS_PER_ACCOUNT + 2):
-        request_link(account.user.email, django_capture_on_commit_callbacks, f"10.0.0.{n}")
+        request_link(
+            account.user.email, django_capture_on_commit_callbacks, f"10.0.0.{n}"
+        )
     assert len(mail.outbox) == services.LINKS_PER_ACCOUNT
 
 

@@ -20,7 +20,6 @@ from openmil.core.services import api_token_create
 from openmil.participants.models import Consent, Participant
 from openmil.portal.models import ParticipantAccount
 from tests.conftest import client_for
-from tests.core.test_access_sweep import world  # noqa: F401 - fixture
 from tests.factories import (
     ConsentFactory,
     FollowUpFactory,
@@ -31,6 +30,8 @@ from tests.factories import (
 from tests.portal.factories import participant_account
 
 REFUSED = {403, 404}
+#: Lab A's records of the access sweep, for the staff pages below.
+world = core_sweep.world
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +85,9 @@ SPACE: dict[str, SpacePage] = {
     "portal:home": SpacePage(),
     "portal:sign_in": SpacePage(post=lambda p: {"username": "x", "password": "y"}),
     "portal:link_request": SpacePage(post=lambda p: {"email": p.b.user.email}),
-    "portal:link_use": SpacePage(kwargs=lambda p: {"token": "made-up"}, post=lambda p: {}),
+    "portal:link_use": SpacePage(
+        kwargs=lambda p: {"token": "made-up"}, post=lambda p: {}
+    ),
     "portal:password_set": SpacePage(
         post=lambda p: {"new_password1": "x", "new_password2": "x"}
     ),

@@ -42,9 +42,13 @@ def space(client):
 
 
 def test_space_shows_needs_in_plain_words_and_logs_the_view(account, participant):
-    NeedFactory(participant=participant, need_type=need_type("housing"), status="in_progress")
     NeedFactory(
-        participant=participant, need_type=need_type("health"), notes="Secret staff note"
+        participant=participant, need_type=need_type("housing"), status="in_progress"
+    )
+    NeedFactory(
+        participant=participant,
+        need_type=need_type("health"),
+        notes="Secret staff note",
     )
     response = space(client_for(account.user))
     body = response.content.decode()
@@ -62,8 +66,12 @@ def test_space_lists_next_appointments_only(account, participant):
     from django.utils import timezone
 
     today = timezone.localdate()
-    FollowUpFactory(participant=participant, due_on=today + dt.timedelta(days=3), subject="Meet Ana")
-    FollowUpFactory(participant=participant, due_on=today - dt.timedelta(days=3), subject="Old call")
+    FollowUpFactory(
+        participant=participant, due_on=today + dt.timedelta(days=3), subject="Meet Ana"
+    )
+    FollowUpFactory(
+        participant=participant, due_on=today - dt.timedelta(days=3), subject="Old call"
+    )
     done = FollowUpFactory(participant=participant, subject="Done call")
     FollowUp.objects.filter(pk=done.pk).update(done_at=timezone.now())
     body = space(client_for(account.user)).content.decode()
@@ -77,14 +85,17 @@ def test_empty_space_says_so_plainly(account):
     assert "No appointment is planned." in body
     assert "No consent is recorded." in body
     assert "You have no documents here yet." in body
-    assert reverse("portal:my_data_pdf") in body and reverse("portal:my_data_json") in body
+    assert (
+        reverse("portal:my_data_pdf") in body and reverse("portal:my_data_json") in body
+    )
 
 
 def test_space_is_in_the_persons_language_and_arabic_is_right_to_left(participant):
     account = participant_account(participant, language="ar")
     client = Client()
     client.post(
-        reverse("portal:sign_in"), {"username": account.user.username, "password": PASSWORD}
+        reverse("portal:sign_in"),
+        {"username": account.user.username, "password": PASSWORD},
     )
     body = space(client).content.decode()
     with translation.override("ar"):
@@ -115,10 +126,14 @@ def test_password_sign_in_leads_to_the_space(account):
 
 def test_home_page_sends_participants_to_their_space(account):
     response = client_for(account.user).get(reverse("core:home"))
-    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "portal:home"
+    )
 
 
-def test_one_time_link_signs_in_once_from_the_page(account, django_capture_on_commit_callbacks):
+def test_one_time_link_signs_in_once_from_the_page(
+    account, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = Client().post(
             reverse("portal:link_request"), {"email": account.user.email}
@@ -131,7 +146,9 @@ def test_one_time_link_signs_in_once_from_the_page(account, django_capture_on_co
     assert client.get(url).status_code == 200
     assert client.get(url).status_code == 200
     response = client.post(url)
-    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "portal:home"
+    )
     assert space(client).status_code == 200
     again = Client().post(url)
     assert again.status_code == 400
@@ -162,7 +179,9 @@ def test_link_request_with_bad_input_shows_a_form_error(db):
 
 
 def test_withdraw_asks_then_withdraws(account, participant):
-    consent = ConsentFactory(participant=participant, purpose=Consent.Purpose.STATISTICS)
+    consent = ConsentFactory(
+        participant=participant, purpose=Consent.Purpose.STATISTICS
+    )
     client = client_for(account.user)
     url = reverse("portal:consent_withdraw", kwargs={"consent_id": consent.pk})
     body = space(client).content.decode()
@@ -185,7 +204,9 @@ def test_withdraw_asks_then_withdraws(account, participant):
 
 
 def test_withdrawing_case_management_keeps_the_space_open(account, participant):
-    consent = ConsentFactory(participant=participant, purpose=Consent.Purpose.CASE_MANAGEMENT)
+    consent = ConsentFactory(
+        participant=participant, purpose=Consent.Purpose.CASE_MANAGEMENT
+    )
     client = client_for(account.user)
     client.post(reverse("portal:consent_withdraw", kwargs={"consent_id": consent.pk}))
     participant.refresh_from_db()
@@ -211,7 +232,9 @@ def test_password_can_be_chosen_after_a_link(participant):
     account.user.save()
     client = client_for(account.user)
     assert reverse("portal:password_set") in space(client).content.decode()
-    bad = client.post(reverse("portal:password_set"), {"new_password1": "x", "new_password2": "y"})
+    bad = client.post(
+        reverse("portal:password_set"), {"new_password1": "x", "new_password2": "y"}
+    )
     assert bad.status_code == 200 and bad.context["form"].errors
     new = "a-fresh-long-passphrase-7"
     response = client.post(
@@ -223,7 +246,9 @@ def test_password_can_be_chosen_after_a_link(participant):
     assert space(client).status_code == 200
 
 
-def test_invite_button_on_the_participant_page(participant, facilitator, django_capture_on_commit_callbacks):
+def test_invite_button_on_the_participant_page(
+    participant, facilitator, django_capture_on_commit_callbacks
+):
     participant.email = "guest@example.net"
     participant.save()
     client = client_for(facilitator)
@@ -257,7 +282,11 @@ def test_anonymous_visitors_are_sent_to_the_portal_sign_in():
 
 
 def test_need_statuses_all_have_plain_words():
-    from openmil.portal.sections import CONSENT_WORDS, NEED_STATUS_WORDS, WITHDRAW_EFFECTS
+    from openmil.portal.sections import (
+        CONSENT_WORDS,
+        NEED_STATUS_WORDS,
+        WITHDRAW_EFFECTS,
+    )
 
     assert set(NEED_STATUS_WORDS) == set(Need.Status.values)
     assert set(CONSENT_WORDS) == set(WITHDRAW_EFFECTS) == set(Consent.Purpose.values)

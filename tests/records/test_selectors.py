@@ -120,7 +120,10 @@ def test_audit_entries_about_the_person_are_in_the_record(person, coordinator):
     who = [(e["who"], e["action"], e["record"].split()[0]) for e in record["audit"]]
     name = coordinator.get_username()
     assert (name, "view", "participant") in who
-    assert len([e for e in record["audit"] if e["record"].startswith("participant list")]) == 1
+    assert (
+        len([e for e in record["audit"] if e["record"].startswith("participant list")])
+        == 1
+    )
     assert all(e["changes"] == [] for e in record["audit"] if "list" in e["record"])
 
 

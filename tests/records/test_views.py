@@ -12,7 +12,9 @@ from tests.factories import NeedFactory, need_type
 
 def url(p, **query):
     base = reverse("records:participant_record", kwargs={"participant_id": p.pk})
-    return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+    return base + (
+        "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
+    )
 
 
 def test_coordinator_downloads_the_pdf_and_it_is_logged(participant, coordinator):

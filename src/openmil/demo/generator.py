@@ -43,6 +43,7 @@ from openmil.participants.models import (
     Participant,
     normalise_for_search,
 )
+from openmil.portal import demo as portal_demo
 
 DEMO_PASSWORD = "openmil-demo"  # noqa: S105 - published demo credential
 NETWORK_SLUG = "demo-network"
@@ -120,6 +121,7 @@ def logins_for(labs: list[Lab]) -> list[Login]:
             Login(f"partner.{city}", "partner_staff", lab.name),
             Login(f"mentor.{city}", "mentor", lab.name),
         ]
+    out += [Login(*login) for login in portal_demo.demo_logins(labs)]
     return out
 
 
@@ -184,6 +186,7 @@ def generate(
     for i, lab in enumerate(lab_objs):
         progress(f"{lab.name}: {participants} participants")
         _populate_lab(lab, i, participants, rng, today, need_types, occupation_ids)
+    portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
     return Result(
         created=True,
         logins=logins_for(lab_objs),

@@ -58,7 +58,7 @@ def sections_for(participant: Participant) -> list[ShownSection]:
 
 
 #: Needs in plain words, for the person they are about.
-NEED_STATUS_WORDS = {
+NEED_STATUS_WORDS: dict[str, str | Promise] = {
     Need.Status.IDENTIFIED: _("We know about this. Work on it has not started yet."),
     Need.Status.IN_PROGRESS: _("Someone is working on this."),
     Need.Status.MET: _("Done: this need is met."),
@@ -66,7 +66,7 @@ NEED_STATUS_WORDS = {
 }
 
 #: What each consent allows, in plain words.
-CONSENT_WORDS = {
+CONSENT_WORDS: dict[str, str | Promise] = {
     Consent.Purpose.CASE_MANAGEMENT: _(
         "The lab may keep your record and use it to help you."
     ),
@@ -80,7 +80,7 @@ CONSENT_WORDS = {
 }
 
 #: What withdrawing a consent changes, said before the person confirms.
-WITHDRAW_EFFECTS = {
+WITHDRAW_EFFECTS: dict[str, str | Promise] = {
     Consent.Purpose.CASE_MANAGEMENT: _(
         "Your caseworkers will no longer see your record; only the lab "
         "coordinator keeps it. The lab may not be able to help you as before."

@@ -58,9 +58,10 @@ def account_invite(
             _("Record the person's email address first: the invitation is sent there.")
         )
     User = get_user_model()
-    if User.objects.filter(email__iexact=email).exists() or User.objects.filter(
-        username__iexact=email
-    ).exists():
+    if (
+        User.objects.filter(email__iexact=email).exists()
+        or User.objects.filter(username__iexact=email).exists()
+    ):
         raise ValidationError(_("Another account already uses this email address."))
     user = User(
         username=email,
@@ -71,9 +72,7 @@ def account_invite(
     user.set_unusable_password()
     user.full_clean()
     user.save()
-    UserProfile.objects.create(
-        user=user, language=_language_for(participant, language)
-    )
+    UserProfile.objects.create(user=user, language=_language_for(participant, language))
     account = ParticipantAccount.objects.create(
         user=user, participant=participant, invited_by=actor
     )
@@ -195,9 +194,7 @@ def own_consent_withdraw(*, account: ParticipantAccount, consent: Consent) -> Co
 
 
 @transaction.atomic
-def own_password_set(
-    *, account: ParticipantAccount, form: Any
-) -> ParticipantAccount:
+def own_password_set(*, account: ParticipantAccount, form: Any) -> ParticipantAccount:
     """Save a SetPasswordForm for the participant's own user."""
     form.save()
     audit_record(

@@ -71,11 +71,12 @@ def link_use(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required(login_url=SIGN_IN)
 def home(request: HttpRequest) -> HttpResponse:
+    account = selectors.account_for(user=request.user)
     participant = selectors.own_participant(user=request.user)
     context = {
         "p": participant,
         "sections": sections_for(participant),
-        "has_password": request.user.has_usable_password(),
+        "has_password": account.user.has_usable_password(),
     }
     return render(request, "portal/home.html", context)
 
@@ -155,4 +156,3 @@ def invite(request: HttpRequest, participant_id: int) -> HttpResponse:
             % {"name": participant, "email": participant.email},
         )
     return redirect("participants:detail", participant_id=participant.pk)
-

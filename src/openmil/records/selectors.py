@@ -15,7 +15,7 @@ A model may name more such fields in a `RECORD_HIDDEN_FIELDS` tuple.
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -46,7 +46,7 @@ FOLLOWED_FORWARD = (Household,)
 Rows = dict[type[models.Model], dict[int, models.Model]]
 
 
-def _is_user_model(model: type[models.Model]) -> bool:
+def _is_user_model(model: Any) -> bool:
     return model is get_user_model()
 
 
@@ -78,7 +78,7 @@ def collect_rows(participant: Participant) -> Rows:
         following: Rows = defaultdict(dict)
         for model, rows in frontier.items():
             for rel in _reverse_relations(model):
-                related = rel.related_model
+                related = cast(type[models.Model], rel.related_model)
                 for row in related._default_manager.filter(
                     **{f"{rel.field.name}__in": list(rows)}
                 ).order_by("pk"):
@@ -90,8 +90,9 @@ def collect_rows(participant: Participant) -> Rows:
             # A user account linked one-to-one to a row of the record is the
             # person's own sign-in.
             for field in model._meta.concrete_fields:
-                if field.one_to_one and _is_user_model(field.related_model):
-                    user_model = field.related_model
+                target = field.related_model
+                if field.one_to_one and target and _is_user_model(target):
+                    user_model = cast(type[models.Model], target)
                     ids = {getattr(r, field.attname) for r in rows.values()} - {None}
                     for user in user_model._default_manager.filter(pk__in=ids):
                         if user.pk not in found[user_model]:
@@ -147,11 +148,7 @@ def _field_entry(row: models.Model, field: Any, hidden: frozenset[str]) -> dict:
         related = getattr(row, field.name)
         if related is None:
             return {"name": field.name, "label": label, "value": None, "text": "—"}
-        text = (
-            _person_name(related)
-            if _is_user_model(type(related))
-            else str(related)
-        )
+        text = _person_name(related) if _is_user_model(type(related)) else str(related)
         return {"name": field.name, "label": label, "value": text, "text": text}
     value = getattr(row, field.attname)
     if field.choices and value not in (None, ""):
