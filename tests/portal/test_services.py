@@ -189,3 +189,20 @@ def test_participant_cannot_withdraw_someone_elses_consent(participant, lab_a):
         consent_withdraw(actor=account.user, consent=other)
     other.refresh_from_db()
     assert other.withdrawn_at is None
+
+
+def test_a_participant_account_never_becomes_staff(participant, coordinator, lab_a):
+    from openmil.core.services import membership_add
+
+    account = participant_account(participant)
+    with pytest.raises(ValidationError):
+        membership_add(
+            actor=coordinator,
+            lab=lab_a,
+            username=account.user.username,
+            email=account.user.email,
+            first_name="X",
+            last_name="",
+            role="facilitator",
+        )
+    assert not Membership.objects.filter(user=account.user).exists()

@@ -143,7 +143,11 @@ def invite(request: HttpRequest, participant_id: int) -> HttpResponse:
         user=request.user, participant_id=participant_id, audit=False
     )
     try:
-        services.account_invite(actor=request.user, participant=participant)
+        services.account_invite(
+            actor=request.user,
+            participant=participant,
+            language=get_language() or "",
+        )
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:
