@@ -10,6 +10,9 @@ from openmil.core.models import Lab, UserProfile
 from openmil.participants.models import Participant
 from openmil.portal.models import ParticipantAccount
 
+#: Mother tongues preferred for the demo account, in order.
+PREFERRED_LANGUAGES = ("ar", "fr", "en")
+
 
 def demo_username(lab: Lab) -> str:
     return f"participant.{lab.slug}@demo.openmil.org"
@@ -19,9 +22,9 @@ def demo_username(lab: Lab) -> str:
 def demo_accounts(labs: list[Lab], *, password_hash: str) -> None:
     """Give one participant of each lab an account with the demo password.
 
-    The person chosen is the first (by reference) whose mother tongue the
-    interface speaks, so the space opens in Arabic or French where one
-    exists. Running it again changes nothing.
+    The person chosen is the first (by reference) whose mother tongue is
+    Arabic, else French, else English, so the space shows right-to-left
+    pages where it can. Running it again changes nothing.
     """
     codes = [code for code, _name in settings.LANGUAGES]
     User = get_user_model()
@@ -30,9 +33,19 @@ def demo_accounts(labs: list[Lab], *, password_hash: str) -> None:
         if User.objects.filter(username=username).exists():
             continue
         people = Participant.objects.filter(lab=lab, account__isnull=True)
-        person = (
-            people.filter(mother_tongue__in=codes).order_by("reference").first()
-            or people.order_by("reference").first()
+        person = next(
+            (
+                found
+                for found in (
+                    *(
+                        people.filter(mother_tongue=code).order_by("reference").first()
+                        for code in PREFERRED_LANGUAGES
+                    ),
+                    people.order_by("reference").first(),
+                )
+                if found is not None
+            ),
+            None,
         )
         if person is None:
             continue

@@ -1,10 +1,14 @@
 """The record as a readable PDF (WeasyPrint), right to left where the
 language is written so."""
 
+import logging
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
+
+# WeasyPrint reports every layout step at INFO; the server log needs none.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def record_pdf(data: dict[str, Any]) -> bytes:
