@@ -133,3 +133,17 @@ def test_record_is_json_serialisable_with_dates(person):
     record = participant_record(participant=person)
     text = json.dumps(record)
     assert "2024-03-01" in text
+
+
+def test_audit_entries_of_the_space_read_in_the_persons_language(person):
+    from openmil.portal.selectors import own_participant
+
+    account = participant_account(person)
+    own_participant(user=account.user)
+    with translation.override("fr"):
+        record = participant_record(participant=person)
+        viewed = str(AuditEntry.Action.VIEW.label)
+    entry = record["audit"][-1]
+    assert entry["detail"] == "dans son espace personnel"
+    assert entry["action_text"] == viewed != "viewed"
+    assert entry["who"] == account.user.username
