@@ -22,8 +22,10 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from openmil.core.audit import REDACTED
 from openmil.core.models import AuditEntry
@@ -44,6 +46,23 @@ MAX_DEPTH = 5
 FOLLOWED_FORWARD = (Household,)
 
 Rows = dict[type[models.Model], dict[int, models.Model]]
+
+#: Labels Django makes up for fields declared without one, put in the
+#: catalogs here so the record reads in the person's language.
+MADE_UP_LABELS = (
+    gettext_noop("created at"),
+    gettext_noop("updated at"),
+    gettext_noop("search text"),
+    gettext_noop("withdrawn recorded by"),
+    gettext_noop("participant"),
+    gettext_noop("user"),
+)
+
+
+def _label(field: Any) -> str:
+    """The field's label in the active language, made-up ones included."""
+    name = field.verbose_name
+    return str(name) if isinstance(name, Promise) else _(str(name))
 
 
 def _is_user_model(model: Any) -> bool:
@@ -139,7 +158,7 @@ def _person_name(user: Any) -> str:
 
 
 def _field_entry(row: models.Model, field: Any, hidden: frozenset[str]) -> dict:
-    label = str(field.verbose_name)
+    label = _label(field)
     if field.name in hidden:
         has_value = bool(getattr(row, field.attname))
         text = REDACTED if has_value else "—"
@@ -171,7 +190,7 @@ def _row_entry(row: models.Model) -> dict[str, Any]:
         fields.append(
             {
                 "name": field.name,
-                "label": str(field.verbose_name),
+                "label": _label(field),
                 "value": items,
                 "text": _text(items),
             }
