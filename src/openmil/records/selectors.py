@@ -23,9 +23,8 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils import formats, timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from openmil.core.audit import REDACTED
 from openmil.core.models import AuditEntry
