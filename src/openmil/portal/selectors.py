@@ -13,9 +13,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from openmil.core.audit import audit_record
-from openmil.core.models import AuditEntry
+from openmil.core.models import AuditEntry, UserProfile
 from openmil.participants.models import Consent, FollowUp, Need, Participant
-from openmil.portal.models import ParticipantAccount
+from openmil.portal.models import ParticipantAccount, SignInLink
 
 
 def account_for(*, user: Any) -> ParticipantAccount:
@@ -86,3 +86,20 @@ def own_consents(*, participant: Participant) -> QuerySet[Consent]:
 
 def has_account(*, participant: Participant) -> bool:
     return ParticipantAccount.objects.filter(participant=participant).exists()
+
+
+def sign_in_link_is_usable(*, raw: str) -> bool:
+    """True while the link exists, is unused and has not expired."""
+    if not raw or len(raw) > 200:
+        return False
+    link = SignInLink.objects.filter(digest=SignInLink.digest_of(raw)).first()
+    return link is not None and link.is_usable
+
+
+def account_language(*, account: ParticipantAccount) -> str:
+    """The language saved in the account's profile ("" when none)."""
+    return (
+        UserProfile.objects.filter(user_id=account.user_id)
+        .values_list("language", flat=True)
+        .first()
+    ) or ""

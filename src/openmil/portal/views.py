@@ -13,11 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core.middleware import UserLanguageMiddleware
-from openmil.core.models import UserProfile
 from openmil.participants.selectors import participant_get
 from openmil.portal import selectors, services
 from openmil.portal.forms import LinkRequestForm
-from openmil.portal.models import SignInLink
 from openmil.portal.sections import WITHDRAW_EFFECTS, sections_for
 from openmil.records.services import record_export, record_filename
 from openmil.records.views import download
@@ -55,16 +53,11 @@ def link_use(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "portal/link_invalid.html", status=400)
         request.session.flush()
         login(request, account.user, backend=MODEL_BACKEND)
-        language = (
-            UserProfile.objects.filter(user=account.user)
-            .values_list("language", flat=True)
-            .first()
-        )
+        language = selectors.account_language(account=account)
         if language:
             request.session[UserLanguageMiddleware.SESSION_KEY] = language
         return redirect("portal:home")
-    usable = SignInLink.objects.filter(digest=SignInLink.digest_of(token[:200])).first()
-    if usable is None or not usable.is_usable:
+    if not selectors.sign_in_link_is_usable(raw=token):
         return render(request, "portal/link_invalid.html", status=400)
     return render(request, "portal/link_use.html")
 
