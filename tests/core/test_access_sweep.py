@@ -49,6 +49,8 @@ from tests.factories import (
 
 REFUSED = {403, 404}
 LOGIN_URL = "/account/login/"
+#: Participants sign in to their own space on its own page.
+PORTAL_LOGIN_URL = "/portal/sign-in/"
 
 # ---------------------------------------------------------------------------
 # Lab A's records, with personal data no page may show to the wrong person.
@@ -80,6 +82,7 @@ def world(lab_a, lab_b, coordinator, facilitator) -> World:
         given_name="Zuleikha",
         family_name="Haddadine",
         phone="+351 912 000 731",
+        email="zuleikha@example.net",
         health_notes="Insulin twice daily",
     )
     # Lab B has a person of its own, so lists of lab B are not empty.
@@ -315,6 +318,30 @@ PAGES: dict[str, Page] = {
         post=lambda w: {},
         lab_a=True,
     ),
+    # The participant's own space: a staff user has none (404); the
+    # isolation of participants from each other is swept in tests/portal.
+    "portal:home": Page(),
+    "portal:sign_in": Page(
+        public=True, post=lambda w: {"username": "nobody", "password": "wrong"}
+    ),
+    "portal:link_request": Page(
+        public=True, post=lambda w: {"email": w.coordinator.email}
+    ),
+    "portal:link_use": Page(
+        public=True, kwargs=lambda w: {"token": "not-a-valid-token"}, post=lambda w: {}
+    ),
+    "portal:password_set": Page(
+        post=lambda w: {"new_password1": "x", "new_password2": "x"}
+    ),
+    "portal:consent_withdraw": Page(
+        kwargs=lambda w: {"consent_id": w.consent.pk}, post=lambda w: {}
+    ),
+    "portal:my_data_json": Page(),
+    "portal:my_data_pdf": Page(),
+    "portal:invite": Page(
+        staff=True, kwargs=_participant, get=False, post=lambda w: {}, lab_a=True
+    ),
+    "records:participant_record": Page(staff=True, kwargs=_participant, lab_a=True),
 }
 
 SKIPPED_PREFIXES = ("admin/", "static/", "api/")
@@ -366,7 +393,9 @@ def _request(client: Client, method: str, name: str, world: World, **extra: Any)
 
 
 def _is_login_redirect(response) -> bool:
-    return response.status_code == 302 and response["Location"].startswith(LOGIN_URL)
+    return response.status_code == 302 and response["Location"].startswith(
+        (LOGIN_URL, PORTAL_LOGIN_URL)
+    )
 
 
 def _body(response) -> str:
@@ -534,7 +563,8 @@ class Operation:
 
     `personal` marks operations that return or change participants' records;
     `lab_a` those that address lab A (a path id or the `lab` field);
-    `listing` those that return a paginated list.
+    `listing` those that return a paginated list; `own` those that answer
+    a participant's own account only (staff get 404).
     """
 
     path: Callable[[World], dict[str, int]] = lambda w: {}
@@ -543,6 +573,7 @@ class Operation:
     personal: bool = True
     lab_a: bool = True
     listing: bool = False
+    own: bool = False
 
     def url(self, template: str, world: World) -> str:
         return template.format(**self.path(world))
@@ -588,6 +619,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/api/v1/consents/{consent_id}/withdraw"): Operation(
         path=lambda w: {"consent_id": w.consent.pk}, body=lambda w: {}
     ),
+    ("GET", "/api/v1/participants/{participant_id}/record"): Operation(path=_p),
+    ("GET", "/api/v1/me/record"): Operation(lab_a=False, own=True),
 }
 
 
@@ -670,7 +703,8 @@ PERSONAL_OPERATIONS = sorted(k for k, op in OPERATIONS.items() if op.personal)
 def test_api_lab_a_coordinator_may_call_every_operation(key, world):
     """The control for the refusals below: the paths and bodies are right."""
     response = _call(Client(), key, world, bearer(world.coordinator))
-    assert response.status_code in (200, 201), response.content
+    expected = {404} if OPERATIONS[key].own else {200, 201}
+    assert response.status_code in expected, response.content
     if OPERATIONS[key].listing:
         assert response.json()["items"]
 

@@ -10,6 +10,8 @@ from openmil.core.api import router as labs_router
 from openmil.participants.api import router as participants_router
 from openmil.partners.api import router as partners_router
 from openmil.privacy.api import router as privacy_router
+from openmil.portal.api import router as portal_router
+from openmil.records.api import router as records_router
 
 api = NinjaAPI(
     title="OpenMIL API",
@@ -27,6 +29,8 @@ api.add_router("/", labs_router)
 api.add_router("/", participants_router)
 api.add_router("/privacy/", privacy_router)
 api.add_router("/", partners_router)
+api.add_router("/", records_router)
+api.add_router("/", portal_router)
 
 
 @api.exception_handler(ValidationError)

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "openmil.privacy",
     "openmil.partners",
     "openmil.notifications",
+    "openmil.portal",
+    "openmil.records",
 ]
 
 MIDDLEWARE = [

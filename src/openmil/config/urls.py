@@ -10,6 +10,8 @@ urlpatterns = [
     path("privacy/", include("openmil.privacy.urls")),
     path("partners/", include("openmil.partners.urls")),
     path("notifications/", include("openmil.notifications.urls")),
+    path("portal/", include("openmil.portal.urls")),
+    path("records/", include("openmil.records.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

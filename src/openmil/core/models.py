@@ -210,6 +210,7 @@ class AuditEntry(models.Model):
         LOGIN = "login", _("logged in")
         LOGIN_FAILED = "login_failed", _("failed to log in")
         EXPORT = "export", _("exported")
+        RECORD_EXPORT = "record_export", _("exported the complete record")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     # DO_NOTHING without a database constraint: entries are immutable, and

@@ -42,6 +42,8 @@ class Perm:
     OVERRIDE_CONSENT = "override_consent"
     HANDLE_REFERRALS = "handle_referrals"
     VIEW_ECOSYSTEM = "view_ecosystem"
+    INVITE_PARTICIPANT = "invite_participant"
+    EXPORT_RECORD = "export_record"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -62,6 +64,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.REFER,
             Perm.OVERRIDE_CONSENT,
             Perm.VIEW_ECOSYSTEM,
+            Perm.INVITE_PARTICIPANT,
+            Perm.EXPORT_RECORD,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
@@ -73,6 +77,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_AGGREGATES,
             Perm.VIEW_DIRECTORY,
             Perm.REFER,
+            Perm.INVITE_PARTICIPANT,
         }
     ),
     # Partner staff see only the referrals addressed to their organisation,

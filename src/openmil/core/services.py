@@ -184,6 +184,9 @@ def membership_add(
         user.set_unusable_password()
         user.full_clean()
         user.save()
+    if hasattr(user, "participant_account"):
+        # A participant's own account (openmil.portal) never becomes staff.
+        raise ValidationError(_("This account belongs to a participant."))
     membership = Membership(user=user, lab=lab, role=role, organisation=organisation)
     if Membership.objects.filter(user=user, lab=lab, role=role).exists():
         raise ValidationError(_("This person already has this role in the lab."))

@@ -109,6 +109,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if hasattr(user, "participant_account"):
+        # A participant's own account (openmil.portal) has its own space.
+        return redirect("portal:home")
     if access.has_any(user, Perm.VIEW_PERSONAL):
         summary = home_summary(user=user)
         participant_list_audit(user=user, participants=summary.people_shown)

@@ -45,6 +45,7 @@ from openmil.participants.models import (
 )
 from openmil.partners.demo import populate_partners
 from openmil.privacy.demo import populate_privacy
+from openmil.portal import demo as portal_demo
 
 DEMO_PASSWORD = "openmil-demo"  # noqa: S105 - published demo credential
 NETWORK_SLUG = "demo-network"
@@ -122,6 +123,7 @@ def logins_for(labs: list[Lab]) -> list[Login]:
             Login(f"partner.{city}", "partner_staff", lab.name),
             Login(f"mentor.{city}", "mentor", lab.name),
         ]
+    out += [Login(*login) for login in portal_demo.demo_logins(labs)]
     return out
 
 
@@ -188,6 +190,7 @@ def generate(
         _populate_lab(lab, i, participants, rng, today, need_types, occupation_ids)
         populate_privacy(lab)
         populate_partners(lab, seed=seed * 100 + i)
+    portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
     return Result(
         created=True,
         logins=logins_for(lab_objs),

@@ -35,6 +35,12 @@ def _require_edit(actor: Any, lab_id: int) -> None:
         raise PermissionDenied
 
 
+def _is_the_person(actor: Any, participant: Participant) -> bool:
+    """True when `actor` is the participant's own account (openmil.portal)."""
+    account = getattr(actor, "participant_account", None)
+    return account is not None and account.participant_id == participant.pk
+
+
 def _household_for(lab: Lab, reference: str) -> Household | None:
     reference = reference.strip()
     if not reference:
@@ -242,11 +248,14 @@ def consent_give(
 def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
     """Withdraw a consent; what it allowed stops at once.
 
+    Staff who may edit the record withdraw it on the person's word; the
+    person withdraws it themselves from their own space (openmil.portal).
     Follow-up contact: open follow-ups are cancelled. Case management: the
     record is restricted to coordinators.
     """
     participant = consent.participant
-    _require_edit(actor, participant.lab_id)
+    if not _is_the_person(actor, participant):
+        _require_edit(actor, participant.lab_id)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise ValidationError(_("This consent is already withdrawn."))

@@ -31,6 +31,17 @@ OBJECT_TYPES = {
     "membership": gettext_lazy("membership"),
     "need_type": gettext_lazy("need type"),
     "legal_status": gettext_lazy("legal-status category"),
+    "participant_account": gettext_lazy("participant account"),
+}
+
+#: Fixed details written by the participant space (openmil.portal).
+PORTAL_DETAILS = {
+    ("participant", "own space"): gettext_lazy("in their own space"),
+    ("participant_account", "invited"): gettext_lazy("invited to their own space"),
+    ("participant_account", "one-time link"): gettext_lazy(
+        "signed in with a one-time link"
+    ),
+    ("participant_account", "password set"): gettext_lazy("password chosen"),
 }
 
 CHANNELS = {
@@ -99,6 +110,8 @@ def audit_detail(entry: AuditEntry) -> str:
             "sign-in unlocked (%(n)s failed attempts cleared)",
             n,
         ) % {"n": n}
+    if (kind, detail) in PORTAL_DETAILS:
+        return str(PORTAL_DETAILS[(kind, detail)])
     if kind == "participant" and detail == "edit form":
         return _("edit form opened")
     if kind == "membership" and (parts := detail.rsplit(" ", 1)) and len(parts) == 2:

@@ -1,0 +1,28 @@
+"""The demo gives one participant per lab an account with the demo password."""
+
+from django.test import Client
+
+from openmil.demo.generator import DEMO_PASSWORD, generate
+from openmil.portal.models import ParticipantAccount
+
+
+def test_demo_has_a_participant_login_per_lab(db):
+    result = generate(labs=2, participants=12, seed=3)
+    logins = [login for login in result.logins if login.role == "participant"]
+    assert len(logins) == 2
+    assert ParticipantAccount.objects.count() == 2
+    account = ParticipantAccount.objects.select_related("user", "participant").first()
+    assert account.participant.email == account.user.email
+    client = Client()
+    response = client.post(
+        "/portal/sign-in/",
+        {"username": logins[0].username, "password": DEMO_PASSWORD},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/portal/"
+    again = generate(labs=2, participants=12, seed=3)
+    assert not again.created
+    assert [x.username for x in again.logins if x.role == "participant"] == [
+        x.username for x in logins
+    ]
+    assert ParticipantAccount.objects.count() == 2
