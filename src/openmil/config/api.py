@@ -9,8 +9,8 @@ from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
 from openmil.participants.api import router as participants_router
 from openmil.partners.api import router as partners_router
-from openmil.privacy.api import router as privacy_router
 from openmil.portal.api import router as portal_router
+from openmil.privacy.api import router as privacy_router
 from openmil.records.api import router as records_router
 
 api = NinjaAPI(

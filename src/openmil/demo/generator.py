@@ -44,8 +44,8 @@ from openmil.participants.models import (
     normalise_for_search,
 )
 from openmil.partners.demo import populate_partners
-from openmil.privacy.demo import populate_privacy
 from openmil.portal import demo as portal_demo
+from openmil.privacy.demo import populate_privacy
 
 DEMO_PASSWORD = "openmil-demo"  # noqa: S105 - published demo credential
 NETWORK_SLUG = "demo-network"
