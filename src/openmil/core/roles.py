@@ -27,6 +27,8 @@ class Perm:
     VIEW_AUDIT = "view_audit"
     VIEW_AGGREGATES = "view_aggregates"
     MANAGE_LAB = "manage_lab"
+    #: Mark a participant as a protected case and name the staff allowed on it.
+    MANAGE_PROTECTION = "manage_protection"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -39,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_AUDIT,
             Perm.VIEW_AGGREGATES,
             Perm.MANAGE_LAB,
+            Perm.MANAGE_PROTECTION,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
