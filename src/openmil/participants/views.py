@@ -422,4 +422,8 @@ def occupation_lookup(request: HttpRequest) -> HttpResponse:
     # The picker's search box sends its own name (no script builds the query).
     query = request.GET.get("q") or request.GET.get("occupation_q", "")
     results = occupation_search(query=query[:100])
-    return render(request, "participants/occupation_results.html", {"results": results})
+    return render(
+        request,
+        "participants/occupation_results.html",
+        {"results": results, "query": query},
+    )
