@@ -31,7 +31,7 @@ def app_log():
     for handler in config["handlers"].values():
         handler["stream"] = buffer
     config["root"]["level"] = "DEBUG"
-    for name, logger in config["loggers"].items():
+    for logger in config["loggers"].values():
         logger["level"] = "DEBUG"
     config["loggers"]["django.db.backends"] = {"level": "DEBUG"}
     logging.config.dictConfig(config)
@@ -80,9 +80,12 @@ def test_intake_search_and_api_create_leave_no_name_in_the_log(
     assert response.status_code == 201, response.content
     # Refused and failing requests are logged by Django: still no names.
     client.get("/participants/999999/", {"q": "Ilse Brandauer"})
-    client.post("/api/v1/participants", "{not json: Ilse Brandauer}",
-                content_type="application/json",
-                headers={"Authorization": f"Bearer {raw}"})
+    client.post(
+        "/api/v1/participants",
+        "{not json: Ilse Brandauer}",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
     # A development server's request line carries the query string.
     logging.getLogger("django.server").info(
         '"%s" %s %s', "GET /participants/?q=Ilse+Brandauer HTTP/1.1", "200", "512"
@@ -108,8 +111,13 @@ def test_the_filter_keeps_the_path_and_drops_query_strings_and_key_values():
 
 def test_tracebacks_are_scrubbed_and_the_request_is_dropped():
     record = logging.LogRecord(
-        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s",
-        ("/participants/?q=Amal",), None,
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Internal Server Error: %s",
+        ("/participants/?q=Amal",),
+        None,
     )
     try:
         raise ValueError("Key (reference)=(AMAL-1) at /x?q=Amal")

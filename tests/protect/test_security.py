@@ -71,7 +71,10 @@ def _openmil_templates() -> list[Path]:
 
 
 INLINE = [
-    (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I), "script"),
+    (
+        re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I),
+        "script",
+    ),
     (re.compile(r"\son[a-z]+\s*=", re.I), "event handler attribute"),
     (re.compile(r"\sstyle\s*=", re.I), "style attribute"),
     (re.compile(r"<style", re.I), "style element"),

@@ -17,7 +17,6 @@ from tests.factories import (
     member,
     need_type,
 )
-from tests.protect.factories import protect
 
 pytestmark = pytest.mark.django_db
 
@@ -102,9 +101,15 @@ def test_household_members_shown_are_only_those_the_user_may_see(
     case.household = household
     case.save()
     sibling = ParticipantFactory(lab=lab_a, household=household)
-    assert list(selectors.household_members(user=facilitator, participant=sibling)) == []
-    assert list(selectors.household_members(user=case.lab.memberships.get(
-        role=Role.COORDINATOR).user, participant=sibling)) == [case]
+    assert (
+        list(selectors.household_members(user=facilitator, participant=sibling)) == []
+    )
+    assert list(
+        selectors.household_members(
+            user=case.lab.memberships.get(role=Role.COORDINATOR).user,
+            participant=sibling,
+        )
+    ) == [case]
 
 
 def test_audit_entries_about_a_protected_case_are_for_named_coordinators_only(

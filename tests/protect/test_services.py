@@ -93,7 +93,9 @@ def test_the_named_staff_must_include_a_coordinator(
         )
     assert "coordinator" in str(error.value.message_dict["staff"])
     with pytest.raises(ValidationError):
-        services.protected_case_set(actor=coordinator, participant=participant, staff=[])
+        services.protected_case_set(
+            actor=coordinator, participant=participant, staff=[]
+        )
     assert not ProtectedCase.objects.exists()
 
 

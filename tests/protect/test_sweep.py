@@ -133,7 +133,7 @@ def url_patterns() -> list[tuple[str, list[str]]]:
                 found.append((f"{namespace}{pattern.name}", sorted(set(params + own))))
 
     walk(get_resolver().url_patterns, "", [])
-    return sorted(set((n, tuple(p)) for n, p in found))  # type: ignore[arg-type]
+    return sorted({(n, tuple(p)) for n, p in found})  # type: ignore[arg-type]
 
 
 def api_operations() -> list[tuple[str, str]]:
@@ -194,8 +194,8 @@ def test_no_page_shows_the_protected_person_to_unnamed_staff(world, who):
         if url is None:
             continue
         addresses_person = any(
-            p == "participant_id" or p.removesuffix("_id").replace("_", "")
-            in _related_models()
+            p == "participant_id"
+            or p.removesuffix("_id").replace("_", "") in _related_models()
             for p in params
         )
         # Searches and filters on the pages that take no parameter (lists).

@@ -46,7 +46,9 @@ def test_a_coordinator_protects_a_case_from_its_page(
     assert client_for(facilitator).get(detail_url(participant)).status_code == 404
 
 
-def test_the_form_explains_a_refusal_next_to_the_field(coordinator, facilitator, participant):
+def test_the_form_explains_a_refusal_next_to_the_field(
+    coordinator, facilitator, participant
+):
     response = client_for(coordinator).post(
         protection_url(participant), {"staff": [facilitator.pk]}
     )
@@ -84,7 +86,9 @@ def test_named_facilitators_see_the_banner_but_not_the_management_link(
     assert 'class="protected-banner"' in page
     assert protection_url(participant) not in page
     assert client.get(protection_url(participant)).status_code == 404
-    assert client.post(protection_url(participant), {"action": "lift"}).status_code == 404
+    assert (
+        client.post(protection_url(participant), {"action": "lift"}).status_code == 404
+    )
     assert ProtectedCase.objects.exists()
 
 
@@ -94,7 +98,9 @@ def test_an_unnamed_coordinator_cannot_reach_the_protection_page(
     protect(participant, coordinator)
     other = client_for(member(lab_a, Role.COORDINATOR))
     assert other.get(protection_url(participant)).status_code == 404
-    assert other.post(protection_url(participant), {"action": "lift"}).status_code == 404
+    assert (
+        other.post(protection_url(participant), {"action": "lift"}).status_code == 404
+    )
     assert ProtectedCase.objects.exists()
 
 

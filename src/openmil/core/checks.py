@@ -75,7 +75,7 @@ def _unknown_key_in_field(model: type[models.Model], field: models.Field) -> str
 
 
 def _unknown_key_in_files() -> tuple[str, str]:
-    storage = storages["default"]
+    storage: Any = storages["default"]
     if not getattr(storage, "encrypted", False):
         return "", ""
     known = set(crypto.configured_key_ids())
@@ -120,8 +120,7 @@ def check_keys_open_the_data(app_configs: Any = None, **kwargs: Any) -> list[Err
             Error(
                 f"The stored file {name} is encrypted with key {kid}, which is not "
                 "among the configured keys.",
-                hint="Add that key to OPENMIL_ENCRYPTION_KEYS (after the current "
-                "one).",
+                hint="Add that key to OPENMIL_ENCRYPTION_KEYS (after the current one).",
                 id="openmil.E104",
             )
         )

@@ -16,7 +16,6 @@ revealing it, lets rotation skip values already under the current key, and
 turns a missing key into a clear error instead of garbage.
 """
 
-import base64
 import binascii
 import hashlib
 from functools import lru_cache
@@ -153,9 +152,3 @@ def decrypt_bytes(data: bytes) -> bytes:
     kid, _sep, token = data[len(_BYTES_PREFIX) :].partition(b":")
     return _open(kid.decode("ascii", "replace"), token)
 
-
-def looks_like_key(key: str) -> bool:
-    try:
-        return len(base64.urlsafe_b64decode(key.strip().encode())) == 32
-    except (ValueError, binascii.Error):
-        return False

@@ -41,7 +41,8 @@ class EncryptedFileSystemStorage(FileSystemStorage):
             chunk if isinstance(chunk, bytes) else chunk.encode("utf-8")
             for chunk in content.chunks()
         )
-        return super()._save(name, ContentFile(crypto.encrypt_bytes(plain)))
+        sealed = ContentFile(crypto.encrypt_bytes(plain))
+        return super()._save(name, sealed)  # type: ignore[misc]
 
     def _open(self, name: str, mode: str = "rb") -> File:
         if any(flag in mode for flag in "wa+"):

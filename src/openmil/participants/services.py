@@ -430,7 +430,9 @@ def _check_protection_staff(participant: Participant, staff: list[Any]) -> None:
                 % {"names": ", ".join(_staff_names(outside))}
             }
         )
-    if not any(access.can(u, Perm.MANAGE_PROTECTION, participant.lab_id) for u in staff):
+    if not any(
+        access.can(u, Perm.MANAGE_PROTECTION, participant.lab_id) for u in staff
+    ):
         raise ValidationError(
             {
                 "staff": _(

@@ -81,7 +81,7 @@ class Command(BaseCommand):
 
 def encrypted_storages() -> list[Any]:
     """The default storage and those of file fields, once per folder."""
-    found = [storages["default"]]
+    found: list[Any] = [storages["default"]]
     for model in apps.get_models():
         for field in model._meta.get_fields():
             if isinstance(field, models.FileField):
