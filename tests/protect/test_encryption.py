@@ -277,3 +277,66 @@ def test_file_response_serves_the_decrypted_content(keys, settings, tmp_path):
     assert b"".join(response.streaming_content) == b"%PDF-1.7 secret"
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Cache-Control"] == "private, no-store"
+
+
+def _whole_database() -> str:
+    """Every row of every table, as a copy of the database file would hold."""
+    text = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+            text += [str(value) for row in cursor.fetchall() for value in row]
+    return "\n".join(text)
+
+
+def test_a_copy_of_the_whole_database_holds_none_of_the_encrypted_texts(
+    keys, coordinator, facilitator, lab_a
+):
+    """Written through the services, changed, logged: still nowhere in clear."""
+    import datetime as dt
+
+    from openmil.participants import services
+    from openmil.participants.models import Consent
+    from tests.factories import need_type
+
+    person = services.participant_register(
+        actor=coordinator,
+        lab=lab_a,
+        data={
+            "reference": "DB-1",
+            "profile": "newcomer",
+            "given_name": "Amira",
+            "address": ADDRESS,
+            "health_notes": HEALTH,
+            "case_notes": CASE,
+            "legal_status_detail": LEGAL,
+        },
+        needs=[{"need_type": need_type(), "notes": NEED_NOTES}],
+    )
+    services.participant_update(
+        actor=coordinator,
+        participant=person,
+        data={"address": ADDRESS + " (new)", "case_notes": CASE + " again"},
+    )
+    services.consent_give(
+        actor=coordinator,
+        participant=person,
+        purpose=Consent.Purpose.FOLLOW_UP,
+        notice_version="2026-01",
+    )
+    services.follow_up_schedule(
+        actor=coordinator,
+        participant=person,
+        due_on=dt.date.today() + dt.timedelta(days=2),
+        subject=SUBJECT,
+    )
+    services.protected_case_set(
+        actor=coordinator,
+        participant=person,
+        staff=[coordinator],
+        reason="Threatened by her brother-in-law",
+    )
+    dump = _whole_database()
+    assert "Amira" in dump, "the dump does hold the rows"
+    for secret in [*ALL_SECRETS, "Threatened by her brother-in-law", "Flores"]:
+        assert secret not in dump, secret

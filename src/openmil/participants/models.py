@@ -247,6 +247,9 @@ class Participant(models.Model):
     )
     #: Fields only the coordinator and the participant's caseworker see.
     SENSITIVE_FIELDS = ("legal_status_detail", "health_notes", "case_notes")
+    #: Fields whose values the audit log never copies (only that they changed):
+    #: the sensitive ones, and the address, which is encrypted at rest.
+    LOG_REDACTED_FIELDS = (*SENSITIVE_FIELDS, "address")
 
     class Meta:
         verbose_name = _("participant")

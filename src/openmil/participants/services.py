@@ -81,7 +81,9 @@ def participant_register(
         object_id=participant.pk,
         participant=participant,
         changes=diff(
-            {}, _participant_snapshot(participant), redact=Participant.SENSITIVE_FIELDS
+            {},
+            _participant_snapshot(participant),
+            redact=Participant.LOG_REDACTED_FIELDS,
         ),
     )
     for need_data in needs or []:
@@ -113,7 +115,9 @@ def participant_update(
     if past_occupations is not None:
         participant.past_occupations.set(past_occupations)
     changes = diff(
-        before, _participant_snapshot(participant), redact=Participant.SENSITIVE_FIELDS
+        before,
+        _participant_snapshot(participant),
+        redact=Participant.LOG_REDACTED_FIELDS,
     )
     if changes:
         audit_record(
