@@ -295,6 +295,8 @@ def test_a_copy_of_the_whole_database_holds_none_of_the_encrypted_texts(
     """Written through the services, changed, logged: still nowhere in clear."""
     import datetime as dt
 
+    from django.utils import timezone
+
     from openmil.participants import services
     from openmil.participants.models import Consent
     from tests.factories import need_type
@@ -327,7 +329,7 @@ def test_a_copy_of_the_whole_database_holds_none_of_the_encrypted_texts(
     services.follow_up_schedule(
         actor=coordinator,
         participant=person,
-        due_on=dt.date.today() + dt.timedelta(days=2),
+        due_on=timezone.localdate() + dt.timedelta(days=2),
         subject=SUBJECT,
     )
     services.protected_case_set(

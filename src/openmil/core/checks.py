@@ -12,8 +12,7 @@ import operator
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Tags, register
 from django.core.files.storage import storages
 from django.db import DatabaseError, models
 from django.db.models.functions import Cast
@@ -37,22 +36,6 @@ def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[Error]
             )
         ]
     return []
-
-
-@register(Tags.security, deploy=True)
-def check_keys_kept_apart(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
-    if getattr(settings, "OPENMIL_ENCRYPTION_KEYS_SOURCE", "") == (
-        "OPENMIL_ENCRYPTION_KEYS"
-    ):
-        return []
-    return [
-        Warning(
-            "The encryption keys are read from a file in the data folder, beside "
-            "the data they protect: a copy of the folder holds both.",
-            hint="Set OPENMIL_ENCRYPTION_KEYS from a secret store in production.",
-            id="openmil.W102",
-        )
-    ]
 
 
 def _unknown_key_in_field(model: type[models.Model], field: models.Field) -> str:

@@ -151,4 +151,3 @@ def decrypt_bytes(data: bytes) -> bytes:
         return data
     kid, _sep, token = data[len(_BYTES_PREFIX) :].partition(b":")
     return _open(kid.decode("ascii", "replace"), token)
-

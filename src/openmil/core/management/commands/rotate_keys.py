@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
@@ -34,7 +35,8 @@ class Command(BaseCommand):
             current = crypto.current_key_id()
         except crypto.EncryptionKeyError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"Current key: {current}")
+        source = getattr(settings, "OPENMIL_ENCRYPTION_KEYS_SOURCE", "")
+        self.stdout.write(f"Current key: {current} (keys from {source})")
         rewritten = kept = 0
         try:
             for model in apps.get_models():
