@@ -298,6 +298,12 @@ PAGES: dict[str, Page] = {
     "participants:pathway_start": Page(
         staff=True, kwargs=_participant, get=False, post=lambda w: {}, lab_a=True
     ),
+    "participants:protection": Page(
+        staff=True,
+        kwargs=_participant,
+        post=lambda w: {"staff": [w.coordinator.pk, w.facilitator.pk]},
+        lab_a=True,
+    ),
     "participants:need_edit": Page(
         staff=True,
         kwargs=lambda w: {"need_id": w.need.pk},

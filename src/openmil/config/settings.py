@@ -4,6 +4,7 @@ Every setting that differs between a laptop and production comes from an
 environment variable; nothing exists only in production.
 """
 
+import base64
 import json
 import os
 import secrets
@@ -43,6 +44,38 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _encryption_keys() -> tuple[list[str], str]:
+    """Keys for data encrypted at rest (openmil.core.crypto); first one current.
+
+    Production sets OPENMIL_ENCRYPTION_KEYS (comma-separated) and keeps the
+    keys away from the database and its backups. A laptop needs no
+    configuration: a key file in the data folder, one key a line.
+    """
+    if keys := env_list("OPENMIL_ENCRYPTION_KEYS"):
+        return keys, "OPENMIL_ENCRYPTION_KEYS"
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / "encryption_keys"
+    if not path.exists():
+        # Created whole or not at all, so concurrent first starts agree on a key.
+        temp = path.with_name(f".encryption_keys.{os.getpid()}")
+        temp.write_text(
+            base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n",
+            encoding="utf-8",
+        )
+        temp.chmod(0o600)
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            pass
+        finally:
+            temp.unlink()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [k.strip() for k in lines if k.strip() and not k.startswith("#")], str(path)
+
+
+OPENMIL_ENCRYPTION_KEYS, OPENMIL_ENCRYPTION_KEYS_SOURCE = _encryption_keys()
 # WhiteNoise expects the static folder to exist even before collectstatic.
 (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -63,6 +96,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "csp",
     "openmil.core",
     "openmil.classifications",
     "openmil.participants",
@@ -76,6 +110,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "openmil.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -174,6 +210,25 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): no inline script or style, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+OPENMIL_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "serial=(), bluetooth=(), midi=(), interest-cohort=()"
+)
 
 # Second factor: required for these roles unless switched off (the demo does).
 OPENMIL_REQUIRE_2FA = env_bool("OPENMIL_REQUIRE_2FA", True)
@@ -200,7 +255,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every FileField's content is encrypted on disk (openmil.core.storage).
+    "default": {"BACKEND": "openmil.core.storage.EncryptedFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
@@ -230,12 +286,32 @@ TASKS = {
     }
 }
 
+# Logs never hold personal data: openmil.core.log strips query strings
+# and SQL parameters from every record, and nothing logs request bodies.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "filters": {"personal_data": {"()": "openmil.core.log.PersonalDataFilter"}},
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "server": {
+            "class": "logging.StreamHandler",
+            "formatter": "server",
+            "filters": ["personal_data"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "openmil.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from openmil.core import checks  # noqa: F401 - registers the checks

@@ -104,3 +104,22 @@ class SecondFactorMiddleware:
             if request.path not in exempt:
                 return redirect(f"{reverse('core:otp_verify')}?next={request.path}")
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Send the Permissions-Policy header: no camera, microphone, location…
+
+    The other security headers come from Django's SecurityMiddleware
+    (HSTS, nosniff, referrer, opener policy), XFrameOptionsMiddleware and
+    django-csp's CSPMiddleware.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = getattr(settings, "OPENMIL_PERMISSIONS_POLICY", "")
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
+        return response

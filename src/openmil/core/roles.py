@@ -44,6 +44,8 @@ class Perm:
     VIEW_ECOSYSTEM = "view_ecosystem"
     INVITE_PARTICIPANT = "invite_participant"
     EXPORT_RECORD = "export_record"
+    #: Mark a participant as a protected case and name the staff allowed on it.
+    MANAGE_PROTECTION = "manage_protection"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -66,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_ECOSYSTEM,
             Perm.INVITE_PARTICIPANT,
             Perm.EXPORT_RECORD,
+            Perm.MANAGE_PROTECTION,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose

@@ -9,6 +9,7 @@ from django.http import Http404
 from openmil.core import access
 from openmil.core.models import AuditEntry
 from openmil.core.roles import Perm
+from openmil.participants.selectors import protected_hidden_from
 
 
 def language_codes() -> list[tuple[str, str]]:
@@ -30,7 +31,10 @@ def audit_entries(
         if lab_id not in lab_ids:
             raise Http404
         lab_ids = {lab_id}
-    qs = AuditEntry.objects.filter(lab_id__in=lab_ids)
+    # Entries about a protected case are for the staff named on it only.
+    qs = AuditEntry.objects.filter(lab_id__in=lab_ids).exclude(
+        participant_id__in=protected_hidden_from(user=user)
+    )
     if participant_id is not None:
         qs = qs.filter(participant_id=participant_id)
     if "\x00" in actor:

@@ -246,3 +246,33 @@ class ParticipantFilterForm(forms.Form):
     def __init__(self, *args: Any, labs: QuerySet[Lab], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(Any, self.fields["lab"]).queryset = labs
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class ProtectionForm(forms.Form):
+    """Who may see a protected case, and why it is protected."""
+
+    staff = StaffMultipleChoiceField(
+        label=_("Staff allowed on the case"),
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Only these people will see the person anywhere in OpenMIL. Name at "
+            "least one coordinator."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Seen only by the staff allowed on the case."),
+    )
+
+    def __init__(self, *args: Any, lab: Lab, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(Any, self.fields["staff"]).queryset = lab_staff(lab)

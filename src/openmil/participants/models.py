@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openmil.classifications.models import Occupation
 from openmil.core.codes import country_choices, language_choices
+from openmil.core.fields import EncryptedCharField, EncryptedTextField
 from openmil.core.models import Lab, Organisation
 
 NOTES_MAX = 5000
@@ -173,7 +174,9 @@ class Participant(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    # Free text about the person is encrypted at rest (openmil.core.fields):
+    # where they live, their legal situation, health and case notes.
+    address = EncryptedCharField(_("address"), max_length=300, blank=True)
     legal_status = models.ForeignKey(
         LegalStatusCategory,
         on_delete=models.PROTECT,
@@ -181,13 +184,13 @@ class Participant(models.Model):
         blank=True,
         verbose_name=_("legal-status category"),
     )
-    legal_status_detail = models.TextField(
+    legal_status_detail = EncryptedTextField(
         _("legal-status detail"), blank=True, validators=[MaxLengthValidator(NOTES_MAX)]
     )
-    health_notes = models.TextField(
+    health_notes = EncryptedTextField(
         _("health notes"), blank=True, validators=[MaxLengthValidator(NOTES_MAX)]
     )
-    case_notes = models.TextField(
+    case_notes = EncryptedTextField(
         _("case notes"), blank=True, validators=[MaxLengthValidator(NOTES_MAX)]
     )
     education_level = models.PositiveSmallIntegerField(
@@ -252,6 +255,9 @@ class Participant(models.Model):
     )
     #: Fields only the coordinator and the participant's caseworker see.
     SENSITIVE_FIELDS = ("legal_status_detail", "health_notes", "case_notes")
+    #: Fields whose values the audit log never copies (only that they changed):
+    #: the sensitive ones, and the address, which is encrypted at rest.
+    LOG_REDACTED_FIELDS = (*SENSITIVE_FIELDS, "address")
 
     class Meta:
         verbose_name = _("participant")
@@ -377,7 +383,7 @@ class Need(models.Model):
         verbose_name=_("owner"),
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    notes = models.TextField(
+    notes = EncryptedTextField(
         _("notes"), blank=True, validators=[MaxLengthValidator(NOTES_MAX)]
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -478,7 +484,7 @@ class FollowUp(models.Model):
         Participant, on_delete=models.CASCADE, related_name="follow_ups"
     )
     due_on = models.DateField(_("due on"))
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = EncryptedCharField(_("subject"), max_length=200)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -500,3 +506,46 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_on} {self.subject}"
+
+
+class ProtectedCase(models.Model):
+    """A participant at risk (of violence, for example), seen only by named staff.
+
+    While a case is protected, `selectors.participant_queryset` hides the
+    person from everybody not in `staff`: lists, search, counts, exports,
+    the API and every page about them. Disclosure-controlled aggregates
+    still count them.
+    """
+
+    participant = models.OneToOneField(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="protection",
+        verbose_name=_("participant"),
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="protected_cases",
+        verbose_name=_("staff allowed on the case"),
+    )
+    reason = EncryptedTextField(
+        _("reason"),
+        blank=True,
+        validators=[MaxLengthValidator(NOTES_MAX)],
+        help_text=_("Seen only by the staff allowed on the case."),
+    )
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("marked by"),
+    )
+    marked_at = models.DateTimeField(_("marked protected"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("protected case")
+        verbose_name_plural = _("protected cases")
+
+    def __str__(self) -> str:
+        return str(_("Protected case"))

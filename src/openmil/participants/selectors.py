@@ -20,6 +20,7 @@ from openmil.participants.models import (
     Need,
     NeedType,
     Participant,
+    ProtectedCase,
     normalise_for_search,
 )
 
@@ -30,7 +31,8 @@ def participant_queryset(*, user: Any) -> QuerySet[Participant]:
     """Every participant the user may see; the root of all participant reads.
 
     Records whose processing is restricted (case-management consent
-    withdrawn) are visible only to roles that handle restriction.
+    withdrawn) are visible only to roles that handle restriction; protected
+    cases only to the staff named on them.
     """
     return Participant.objects.filter(visible_q(user=user))
 
@@ -40,9 +42,46 @@ def visible_q(*, user: Any, through: str = "") -> Q:
     "participant__" on needs: a join the database plans better than an IN."""
     lab_ids = access.lab_ids_with(user, Perm.VIEW_PERSONAL)
     restricted_ok = access.lab_ids_with(user, Perm.VIEW_RESTRICTED)
-    return Q(**{f"{through}lab_id__in": lab_ids}) & (
-        Q(**{f"{through}processing_restricted": False})
-        | Q(**{f"{through}lab_id__in": restricted_ok})
+    if not lab_ids:
+        return Q(**{f"{through}lab_id__in": lab_ids})
+    return (
+        Q(**{f"{through}lab_id__in": lab_ids})
+        & (
+            Q(**{f"{through}processing_restricted": False})
+            | Q(**{f"{through}lab_id__in": restricted_ok})
+        )
+        & ~Q(**{f"{through}pk__in": protected_hidden_from(user=user)})
+    )
+
+
+def protected_hidden_from(*, user: Any) -> QuerySet[ProtectedCase, Any]:
+    """Ids of the protected participants the user is not named on (a subquery).
+
+    Protected cases are few, so the condition costs a small hashed lookup.
+    """
+    cases = ProtectedCase.objects.all()
+    if getattr(user, "pk", None) is not None:
+        cases = cases.exclude(staff=user)
+    return cases.values("participant_id")
+
+
+def protected_case_for(*, participant: Participant) -> ProtectedCase | None:
+    """The protection of a participant the caller may already see, if any."""
+    return (
+        ProtectedCase.objects.filter(participant=participant)
+        .prefetch_related("staff")
+        .first()
+    )
+
+
+def household_members(*, user: Any, participant: Participant) -> QuerySet[Participant]:
+    """The other members of the participant's household whom the user may see."""
+    if participant.household_id is None:
+        return Participant.objects.none()
+    return (
+        participant_queryset(user=user)
+        .filter(household_id=participant.household_id)
+        .exclude(pk=participant.pk)
     )
 
 

@@ -21,6 +21,7 @@ from openmil.participants.models import (
     Need,
     NeedType,
     Participant,
+    ProtectedCase,
 )
 from openmil.participants.selectors import consent_is_active, pathway_blockers
 
@@ -86,7 +87,9 @@ def participant_register(
         object_id=participant.pk,
         participant=participant,
         changes=diff(
-            {}, _participant_snapshot(participant), redact=Participant.SENSITIVE_FIELDS
+            {},
+            _participant_snapshot(participant),
+            redact=Participant.LOG_REDACTED_FIELDS,
         ),
     )
     for need_data in needs or []:
@@ -118,7 +121,9 @@ def participant_update(
     if past_occupations is not None:
         participant.past_occupations.set(past_occupations)
     changes = diff(
-        before, _participant_snapshot(participant), redact=Participant.SENSITIVE_FIELDS
+        before,
+        _participant_snapshot(participant),
+        redact=Participant.LOG_REDACTED_FIELDS,
     )
     if changes:
         audit_record(
@@ -419,3 +424,106 @@ def legal_status_create(*, actor: Any, lab: Lab, name: str) -> LegalStatusCatego
         detail=name,
     )
     return category
+
+
+def _staff_names(users: Any) -> list[str]:
+    return sorted(u.get_username() for u in users)
+
+
+def _check_protection_staff(participant: Participant, staff: list[Any]) -> None:
+    if not staff:
+        raise ValidationError({"staff": _("Name at least one person.")})
+    outside = [
+        u for u in staff if not access.can(u, Perm.VIEW_PERSONAL, participant.lab_id)
+    ]
+    if outside:
+        raise ValidationError(
+            {
+                "staff": _("%(names)s cannot handle records in this lab.")
+                % {"names": ", ".join(_staff_names(outside))}
+            }
+        )
+    if not any(
+        access.can(u, Perm.MANAGE_PROTECTION, participant.lab_id) for u in staff
+    ):
+        raise ValidationError(
+            {
+                "staff": _(
+                    "Name at least one coordinator, so that someone can still "
+                    "manage the case."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def protected_case_set(
+    *, actor: Any, participant: Participant, staff: list[Any], reason: str = ""
+) -> ProtectedCase:
+    """Mark a participant as a protected case, or change who is named on it.
+
+    From then on only the named staff see the person anywhere; the change
+    and the named list are written to the audit log.
+    """
+    if not access.can(actor, Perm.MANAGE_PROTECTION, participant.lab_id):
+        raise PermissionDenied
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    staff = list({u.pk: u for u in staff}.values())
+    _check_protection_staff(participant, staff)
+    case = ProtectedCase.objects.filter(participant=participant).first()
+    if case is None:
+        case = ProtectedCase(participant=participant, marked_by=actor)
+        before: list[str] = []
+        before_reason = ""
+        detail = "marked protected"
+        action = AuditEntry.Action.CREATE
+    else:
+        before = _staff_names(case.staff.all())
+        before_reason = case.reason
+        detail = "named staff changed"
+        action = AuditEntry.Action.UPDATE
+    case.reason = reason
+    case.full_clean(exclude=["participant"])
+    case.save()
+    case.staff.set(staff)
+    changes = diff(
+        {"staff": before, "reason": before_reason},
+        {"staff": _staff_names(staff), "reason": reason},
+        redact=("reason",),
+    )
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="protected_case",
+        object_id=case.pk,
+        participant=participant,
+        detail=detail,
+        changes=changes,
+    )
+    return case
+
+
+@transaction.atomic
+def protected_case_lift(*, actor: Any, participant: Participant) -> None:
+    """End the protection: the record is visible to the lab's staff again."""
+    if not access.can(actor, Perm.MANAGE_PROTECTION, participant.lab_id):
+        raise PermissionDenied
+    case = (
+        ProtectedCase.objects.select_for_update()
+        .filter(participant=participant)
+        .first()
+    )
+    if case is None:
+        raise ValidationError(_("This case is not protected."))
+    before = _staff_names(case.staff.all())
+    case_id = case.pk
+    case.delete()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.DELETE,
+        object_type="protected_case",
+        object_id=case_id,
+        participant=participant,
+        detail="protection lifted",
+        changes={"staff": {"before": before, "after": []}},
+    )

@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "<int:participant_id>/pathway/start/", views.pathway_start, name="pathway_start"
     ),
+    path("<int:participant_id>/protection/", views.protection, name="protection"),
     path("needs/<int:need_id>/", views.need_edit, name="need_edit"),
     path(
         "consents/<int:consent_id>/withdraw/",

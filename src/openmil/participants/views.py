@@ -23,6 +23,7 @@ from openmil.participants.forms import (
     NeedForm,
     ParticipantFilterForm,
     ParticipantForm,
+    ProtectionForm,
     TriageForm,
 )
 
@@ -141,10 +142,12 @@ def participant_detail(request: HttpRequest, participant_id: int) -> HttpRespons
         "needs": needs,
         "consents": participant.consents.select_related("recorded_by"),
         "follow_ups": participant.follow_ups.select_related("assigned_to"),
-        "household": (
-            participant.household.members.exclude(pk=participant.pk)
-            if participant.household
-            else []
+        "household": selectors.household_members(
+            user=request.user, participant=participant
+        ),
+        "protection": selectors.protected_case_for(participant=participant),
+        "can_protect": access.can(
+            request.user, Perm.MANAGE_PROTECTION, participant.lab_id
         ),
         "occupations": participant.past_occupations.select_related("isco_group"),
         "blockers": selectors.pathway_blockers(participant=participant, needs=needs),
@@ -356,7 +359,71 @@ def pathway_start(request: HttpRequest, participant_id: int) -> HttpResponse:
 
 
 @login_required
+def protection(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """A coordinator marks the case protected, names its staff, or lifts it."""
+    participant = selectors.participant_get(
+        user=request.user,
+        participant_id=participant_id,
+        audit=request.method == "GET",
+    )
+    if not access.can(request.user, Perm.MANAGE_PROTECTION, participant.lab_id):
+        raise Http404
+    case = selectors.protected_case_for(participant=participant)
+    if request.method == "POST" and request.POST.get("action") == "lift":
+        try:
+            services.protected_case_lift(actor=request.user, participant=participant)
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("The case is no longer protected."))
+        return _back(participant.pk)
+    initial = (
+        {"staff": list(case.staff.all()), "reason": case.reason}
+        if case
+        else {"staff": [u for u in (request.user, participant.caseworker) if u]}
+    )
+    form = ProtectionForm(
+        request.POST if request.method == "POST" else None,
+        lab=participant.lab,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.protected_case_set(
+                actor=request.user,
+                participant=participant,
+                staff=list(form.cleaned_data["staff"]),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(
+                request, _("The case is protected: only the named staff see it.")
+            )
+            # The actor may no longer be named: their next page is the list.
+            if (
+                selectors.participant_queryset(user=request.user)
+                .filter(pk=participant.pk)
+                .exists()
+            ):
+                return _back(participant.pk)
+            return redirect("participants:list")
+    return render(
+        request,
+        "participants/protection.html",
+        {"p": participant, "form": form, "case": case},
+    )
+
+
+@login_required
 def occupation_lookup(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    results = occupation_search(query=request.GET.get("q", "")[:100])
-    return render(request, "participants/occupation_results.html", {"results": results})
+    # The picker's search box sends its own name (no script builds the query).
+    query = request.GET.get("q") or request.GET.get("occupation_q", "")
+    results = occupation_search(query=query[:100])
+    return render(
+        request,
+        "participants/occupation_results.html",
+        {"results": results, "query": query},
+    )

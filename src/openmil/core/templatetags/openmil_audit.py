@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from openmil.core.models import AuditEntry, Lab, Organisation
 from openmil.core.roles import Role
-from openmil.participants.models import Consent, FollowUp, Need, Participant
+from openmil.participants.models import (
+    Consent,
+    FollowUp,
+    Need,
+    Participant,
+    ProtectedCase,
+)
 
 register = template.Library()
 
@@ -32,6 +38,8 @@ OBJECT_TYPES = {
     "need_type": gettext_lazy("need type"),
     "legal_status": gettext_lazy("legal-status category"),
     "participant_account": gettext_lazy("participant account"),
+    "protected_case": gettext_lazy("protected case"),
+    "encryption_keys": gettext_lazy("encryption keys"),
 }
 
 #: Fixed details written by the participant space (openmil.portal).
@@ -56,6 +64,13 @@ MODELS = {
     "consent": Consent,
     "follow_up": FollowUp,
     "lab": Lab,
+    "protected_case": ProtectedCase,
+}
+
+PROTECTION_DETAILS = {
+    "marked protected": gettext_lazy("marked protected"),
+    "named staff changed": gettext_lazy("named staff changed"),
+    "protection lifted": gettext_lazy("protection lifted"),
 }
 
 
@@ -118,6 +133,8 @@ def audit_detail(entry: AuditEntry) -> str:
         role = dict(Role.choices).get(parts[1])
         if role is not None:
             return f"{parts[0]} · {role}"
+    if kind == "protected_case" and detail in PROTECTION_DETAILS:
+        return str(PROTECTION_DETAILS[detail])
     if kind == "api_token" and detail == "revoked":
         return _("revoked")
     if kind == "participant_list" and (m := re.fullmatch(r"(\d+) in a list", detail)):

@@ -12,3 +12,11 @@ document.addEventListener("click", function (event) {
   var option = new Option(button.textContent.trim(), value, true, true);
   select.add(option);
 });
+
+// A control marked data-autosubmit sends its form when it changes (the
+// language and lab pickers). No inline handlers: the Content-Security-Policy
+// forbids them.
+document.addEventListener("change", function (event) {
+  var control = event.target.closest("[data-autosubmit]");
+  if (control && control.form) control.form.submit();
+});
