@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "openmil.core",
     "openmil.classifications",
     "openmil.participants",
+    "openmil.imports",
+    "openmil.dedup",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,8 @@ from openmil.config.api import api
 urlpatterns = [
     path("", include("openmil.core.urls")),
     path("participants/", include("openmil.participants.urls")),
+    path("imports/", include("openmil.imports.urls")),
+    path("duplicates/", include("openmil.dedup.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

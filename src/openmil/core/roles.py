@@ -27,6 +27,11 @@ class Perm:
     VIEW_AUDIT = "view_audit"
     VIEW_AGGREGATES = "view_aggregates"
     MANAGE_LAB = "manage_lab"
+    # Bulk import/export and merging of records: a lab-wide act on many
+    # people's data, so the coordinator's (see docs/imports.md, docs/dedup.md).
+    IMPORT_DATA = "import_data"
+    EXPORT_DATA = "export_data"
+    MERGE_PARTICIPANTS = "merge_participants"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -39,6 +44,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_AUDIT,
             Perm.VIEW_AGGREGATES,
             Perm.MANAGE_LAB,
+            Perm.IMPORT_DATA,
+            Perm.EXPORT_DATA,
+            Perm.MERGE_PARTICIPANTS,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
