@@ -7,6 +7,7 @@ Everything it changed is stored on the `Merge`, so `merge_undo` restores
 both records and moves the rows back.
 """
 
+import datetime as dt
 import json
 import time
 from typing import Any
@@ -245,11 +246,13 @@ def participant_merge(
             kept=kept,
             removed_id=removed_id,
             removed_reference=removed_ref,
-            kept_before={
-                "fields": kept_before,
-                "changed": list(take_from_removed),
-                "occupations_added": added,
-            },
+            kept_before=_jsonable(
+                {
+                    "fields": kept_before,
+                    "changed": list(take_from_removed),
+                    "occupations_added": added,
+                }
+            ),
             removed_record=_jsonable(removed_record),
             moved=moved,
             merged_by=actor,
@@ -266,8 +269,18 @@ def participant_merge(
     return merge
 
 
+class _ExactEncoder(DjangoJSONEncoder):
+    """Keeps microseconds (DjangoJSONEncoder rounds times to milliseconds),
+    so an undone merge restores timestamps exactly."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime | dt.date | dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def _jsonable(data: Any) -> Any:
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return json.loads(json.dumps(data, cls=_ExactEncoder))
 
 
 def merge_undo(*, actor: Any, merge: Merge) -> Participant:

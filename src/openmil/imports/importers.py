@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -103,6 +104,14 @@ def importer_for(kind: str) -> type[Importer]:
         ) from None
 
 
+def _flat(choices: Any) -> Iterator[tuple[Any, Any]]:
+    for key, label in choices:
+        if isinstance(label, list | tuple):
+            yield from label
+        else:
+            yield key, label
+
+
 def _messages(error: ValidationError) -> list[str]:
     return [str(m) for m in error.messages]
 
@@ -163,6 +172,16 @@ class ParticipantImporter(Importer):
     def __init__(self, *, lab: Lab, actor: Any) -> None:
         super().__init__(lab=lab, actor=actor)
         self.fields = ParticipantForm.base_fields
+        # The valid values of each choice field, once: a ChoiceField scans
+        # its (translated) choices on every call.
+        self.valid: dict[str, set[str]] = {}
+        for name, form_field in self.fields.items():
+            if isinstance(form_field, forms.ChoiceField) and not isinstance(
+                form_field, forms.ModelChoiceField
+            ):
+                self.valid[name] = {
+                    str(key) for key, _label in _flat(form_field.choices)
+                }
         self.statuses = {
             s.name.casefold(): s
             for s in LegalStatusCategory.objects.filter(lab=lab).order_by("id")
@@ -224,8 +243,7 @@ class ParticipantImporter(Importer):
                 )
             return user
         if name == "other_languages":
-            codes = [c for c in re.split(r"[\s,;]+", value) if c]
-            return self.fields[name].clean(codes)
+            value = [c for c in re.split(r"[\s,;]+", value) if c]
         if not value and name in ("sex", "birth_date_precision"):
             return Participant._meta.get_field(name).get_default()
         if name in ("profile", "sex", "birth_date_precision", "household_role"):
@@ -234,7 +252,20 @@ class ParticipantImporter(Importer):
             value = value.upper()
         if name == "mother_tongue":
             value = value.casefold()
-        cleaned = self.fields[name].clean(value)
+        form_field = self.fields[name]
+        if name in self.valid and value:
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if item not in self.valid[name]:
+                    raise ValidationError(
+                        form_field.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": neutralise(item)},
+                    )
+            if isinstance(form_field, forms.TypedChoiceField):
+                return form_field.coerce(value)  # type: ignore[attr-defined]
+            return value
+        cleaned = form_field.clean(value)
         if name in DIRECT and cleaned not in (None, ""):
             Participant._meta.get_field(name).run_validators(cleaned)
         return cleaned
@@ -297,15 +328,21 @@ class ParticipantImporter(Importer):
 
     # -- writing ----------------------------------------------------------
 
-    def _household(self, reference: str) -> Household | None:
-        reference = reference.strip()
-        if not reference:
-            return None
-        if reference not in self.households:
-            self.households[reference], _created = Household.objects.get_or_create(
-                lab=self.lab, reference=reference
-            )
-        return self.households[reference]
+    def _households(self, rows: list[CheckedRow]) -> None:
+        """Create the batch's new households in one query."""
+        if not self.households:
+            self.households = {
+                h.reference: h for h in Household.objects.filter(lab=self.lab)
+            }
+        wanted = {
+            (r.values.get("household_reference") or "").strip() for r in rows
+        } - {""}
+        new = [
+            Household(lab=self.lab, reference=ref)
+            for ref in sorted(wanted - set(self.households))
+        ]
+        for household in Household.objects.bulk_create(new):
+            self.households[household.reference] = household
 
     def _apply(self, person: Participant, values: dict[str, Any]) -> None:
         for name in WRITTEN:
@@ -322,7 +359,8 @@ class ParticipantImporter(Importer):
                 value = list(value or [])
             setattr(person, name, value)
         if "household_reference" in values:
-            person.household = self._household(values["household_reference"] or "")
+            reference = (values["household_reference"] or "").strip()
+            person.household = self.households.get(reference)
         person.refresh_search_text()
 
     def _snapshot(self, person: Participant) -> dict[str, Any]:
@@ -333,6 +371,7 @@ class ParticipantImporter(Importer):
         return data
 
     def write(self, rows: list[CheckedRow]) -> tuple[int, int]:
+        self._households(rows)
         new = [r for r in rows if r.existing_id is None]
         old = [r for r in rows if r.existing_id is not None]
         people = []
@@ -340,16 +379,17 @@ class ParticipantImporter(Importer):
             person = Participant(lab=self.lab)
             self._apply(person, row.values)
             people.append(person)
-        Participant.objects.bulk_create(people)
-        for person in people:
+        Participant.objects.bulk_create(people, batch_size=500)
+        if people:
+            # One entry per batch names every record it created (as list
+            # pages do for the people they show); updates get one each.
             audit_record(
                 actor=self.actor,
                 action=AuditEntry.Action.CREATE,
                 object_type="participant",
-                object_id=person.pk,
-                participant=person,
-                detail="import",
-                changes=diff({}, self._snapshot(person)),
+                lab_id=self.lab.pk,
+                detail=f"import: {len(people)} created",
+                changes={"participants": [p.pk for p in people]},
             )
         existing = Participant.objects.select_related("household").in_bulk(
             [r.existing_id for r in old]
