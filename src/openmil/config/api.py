@@ -8,6 +8,8 @@ from ninja.security import django_auth
 from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
 from openmil.participants.api import router as participants_router
+from openmil.imports.api import router as imports_router
+from openmil.dedup.api import router as dedup_router
 
 api = NinjaAPI(
     title="OpenMIL API",
@@ -23,6 +25,8 @@ api = NinjaAPI(
 )
 api.add_router("/", labs_router)
 api.add_router("/", participants_router)
+api.add_router("/", imports_router)
+api.add_router("/", dedup_router)
 
 
 @api.exception_handler(ValidationError)
