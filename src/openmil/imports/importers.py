@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from openmil.core.audit import audit_record, diff, snapshot
 from openmil.core.models import AuditEntry, Lab
-from openmil.imports.readers import neutralise
+from openmil.imports.readers import neutralise, restore
 from openmil.participants.forms import ParticipantForm, lab_staff
 from openmil.participants.models import (
     Household,
@@ -203,7 +203,7 @@ class ParticipantImporter(Importer):
     # -- checking ---------------------------------------------------------
 
     def _clean_cell(self, name: str, raw: str) -> Any:
-        value = raw.strip()
+        value = restore(raw.strip())
         if name in DATE_COLUMNS:
             if not value:
                 return None

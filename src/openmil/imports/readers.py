@@ -39,6 +39,14 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def restore(value: str) -> str:
+    """The inverse of `neutralise`: a cell exported as '=… imports as =…,
+    so that export → import gives the same records."""
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
 def detect_encoding(path: Path) -> Encoding:
     """UTF-8 (with or without BOM) or UTF-16 by BOM; else Windows-1252.
 
