@@ -55,7 +55,8 @@ def write_file(path: Path, rows: int, fmt: str, seed: int = 1) -> None:
                 "other_languages": "en",
                 "arrival_date": (birth + dt.timedelta(days=8000)).isoformat(),
                 "household_reference": f"HH-{i // 3:06d}" if i % 4 == 0 else "",
-                "phone": f"+351 9{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}",
+                "phone": f"+351 9{rng.randint(10, 99)} "
+                f"{rng.randint(100, 999)} {rng.randint(100, 999)}",
                 "intake_date": "2025-06-01",
             }
 
@@ -104,8 +105,11 @@ def main() -> int:
     stamp = str(int(time.time()))
     network = Network.objects.create(name=f"Bench {stamp}", slug=f"bench-{stamp}")
     lab = Lab.objects.create(
-        network=network, name=f"Bench lab {stamp}", slug=f"bench-lab-{stamp}",
-        country="PT", time_zone="Europe/Lisbon",
+        network=network,
+        name=f"Bench lab {stamp}",
+        slug=f"bench-lab-{stamp}",
+        country="PT",
+        time_zone="Europe/Lisbon",
     )
     from django.contrib.auth import get_user_model
 
@@ -126,7 +130,9 @@ def main() -> int:
     started = time.perf_counter()
     job = services.import_check(job_id=job.pk)
     check_s = time.perf_counter() - started
-    assert job.status == ImportJob.Status.CHECKED and job.error_count == 0, job.errors.first()
+    assert job.status == ImportJob.Status.CHECKED and job.error_count == 0, (
+        job.errors.first()
+    )
     services.import_confirm(actor=user, job=job)
     started = time.perf_counter()
     if os.environ.get("BENCH_PROFILE"):

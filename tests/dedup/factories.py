@@ -29,5 +29,8 @@ def load_generated(lab: Any, n: int, seed: int = 7) -> tuple[Generated, dict[int
         )
         people.append(person)
     Participant.objects.bulk_create(people, batch_size=500)
-    ids = {record["id"]: person.pk for record, person in zip(data.records, people, strict=True)}
+    ids = {
+        record["id"]: person.pk
+        for record, person in zip(data.records, people, strict=True)
+    }
     return data, ids

@@ -16,8 +16,18 @@ def _client(user):
 
 
 def test_candidates_for_a_participant(coordinator, lab_a):
-    me = ParticipantFactory(lab=lab_a, given_name="Omar", family_name="Khoury", birth_date=dt.date(1980, 2, 3))
-    twin = ParticipantFactory(lab=lab_a, given_name="Umar", family_name="Khouri", birth_date=dt.date(1980, 3, 2))
+    me = ParticipantFactory(
+        lab=lab_a,
+        given_name="Omar",
+        family_name="Khoury",
+        birth_date=dt.date(1980, 2, 3),
+    )
+    twin = ParticipantFactory(
+        lab=lab_a,
+        given_name="Umar",
+        family_name="Khouri",
+        birth_date=dt.date(1980, 3, 2),
+    )
     answer = _client(coordinator).get(f"/api/v1/duplicates/participants/{me.pk}").json()
     assert [a["participant"] for a in answer] == [twin.pk]
 
@@ -52,7 +62,9 @@ def test_merge_with_bad_input_answers_4xx_with_a_reason(coordinator, lab_a, lab_
         ({"kept": "x"}, 422),
     ]:
         response = client.post(
-            "/api/v1/duplicates/merge", json.dumps(body), content_type="application/json"
+            "/api/v1/duplicates/merge",
+            json.dumps(body),
+            content_type="application/json",
         )
         assert response.status_code == status, body
         assert response.json()["detail"]

@@ -44,9 +44,17 @@ def test_features_prefer_the_latin_name_for_a_name_in_another_script():
 
 def test_a_partial_date_of_birth_is_compared_only_as_far_as_it_is_known():
     record = features(
-        {"given_name": "A", "birth_date": dt.date(1980, 6, 1), "birth_date_precision": "year"}
+        {
+            "given_name": "A",
+            "birth_date": dt.date(1980, 6, 1),
+            "birth_date_precision": "year",
+        }
     )
-    assert (record["dob_full"], record["dob_ym"], record["dob_y"]) == (None, None, "1980")
+    assert (record["dob_full"], record["dob_ym"], record["dob_y"]) == (
+        None,
+        None,
+        "1980",
+    )
 
 
 def _quality(n: int, seed: int) -> tuple[float, float, linkage.ModelParams]:
@@ -61,7 +69,11 @@ def _quality(n: int, seed: int) -> tuple[float, float, linkage.ModelParams]:
         (min(a, b), max(a, b)) for a, b, _p, _w in linkage.predict(records, params)
     }
     true_positives = len(found & data.true_pairs)
-    return true_positives / max(1, len(found)), true_positives / len(data.true_pairs), params
+    return (
+        true_positives / max(1, len(found)),
+        true_positives / len(data.true_pairs),
+        params,
+    )
 
 
 def test_precision_and_recall_on_a_generated_set_with_known_duplicates():

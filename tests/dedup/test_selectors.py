@@ -22,9 +22,7 @@ def new(**values):
     return data
 
 
-def test_a_latin_record_is_found_when_the_name_is_typed_in_arabic(
-    facilitator, lab_a
-):
+def test_a_latin_record_is_found_when_the_name_is_typed_in_arabic(facilitator, lab_a):
     known = ParticipantFactory(
         lab=lab_a,
         given_name="Youssef",
@@ -46,9 +44,7 @@ def test_a_latin_record_is_found_when_the_name_is_typed_in_arabic(
     assert matches[0].probability >= 0.5
 
 
-def test_swapped_day_and_month_and_a_reformatted_phone_are_found(
-    facilitator, lab_a
-):
+def test_swapped_day_and_month_and_a_reformatted_phone_are_found(facilitator, lab_a):
     known = ParticipantFactory(
         lab=lab_a,
         given_name="Olena",
@@ -73,25 +69,30 @@ def test_swapped_day_and_month_and_a_reformatted_phone_are_found(
 
 def test_a_different_person_is_not_flagged(facilitator, lab_a):
     ParticipantFactory(
-        lab=lab_a, given_name="Omar", family_name="Khoury", birth_date=dt.date(1970, 1, 2)
+        lab=lab_a,
+        given_name="Omar",
+        family_name="Khoury",
+        birth_date=dt.date(1970, 1, 2),
     )
     matches = selectors.live_candidates(
         user=facilitator,
         lab=lab_a,
-        data=new(given_name="Amina", family_name="Khoury", birth_date=dt.date(2001, 8, 30)),
+        data=new(
+            given_name="Amina", family_name="Khoury", birth_date=dt.date(2001, 8, 30)
+        ),
     )
     assert matches == []
 
 
-def test_records_the_user_may_not_see_are_never_candidates(
-    facilitator, lab_a, lab_b
-):
-    same = {"given_name": "Rana", "family_name": "Haddad", "birth_date": dt.date(1991, 3, 14)}
+def test_records_the_user_may_not_see_are_never_candidates(facilitator, lab_a, lab_b):
+    same = {
+        "given_name": "Rana",
+        "family_name": "Haddad",
+        "birth_date": dt.date(1991, 3, 14),
+    }
     ParticipantFactory(lab=lab_b, **same)
     ParticipantFactory(lab=lab_a, processing_restricted=True, **same)
-    matches = selectors.live_candidates(
-        user=facilitator, lab=lab_a, data=new(**same)
-    )
+    matches = selectors.live_candidates(user=facilitator, lab=lab_a, data=new(**same))
     assert matches == []
 
 

@@ -88,9 +88,7 @@ def test_network_runs_flag_pairs_only_to_users_who_see_both_records(
     member(lab_c, Role.COORDINATOR, user=both)
     only_c = member(lab_c, Role.COORDINATOR)
     left, right = twin(lab_a), twin(lab_c, given_name="Yusuf")
-    run = run_for(
-        both, django_capture_on_commit_callbacks, network=lab_a.network
-    )
+    run = run_for(both, django_capture_on_commit_callbacks, network=lab_a.network)
     assert run.status == DedupRun.Status.DONE
     pair = DuplicateCandidate.objects.get(run=run)
     assert {pair.left_id, pair.right_id} == {left.pk, right.pk}
@@ -98,7 +96,9 @@ def test_network_runs_flag_pairs_only_to_users_who_see_both_records(
     assert not selectors.candidates_for(user=only_c).exists()
 
 
-def test_dismissing_a_pair_is_audited(coordinator, lab_a, django_capture_on_commit_callbacks):
+def test_dismissing_a_pair_is_audited(
+    coordinator, lab_a, django_capture_on_commit_callbacks
+):
     twin(lab_a)
     twin(lab_a, given_name="Yusuf")
     run_for(coordinator, django_capture_on_commit_callbacks, lab=lab_a)

@@ -15,7 +15,10 @@ def test_the_intake_form_asks_for_possible_duplicates(facilitator, lab_a):
     form = client.get(reverse("participants:create")).content.decode()
     assert reverse("dedup:check") in form
     known = ParticipantFactory(
-        lab=lab_a, given_name="Youssef", family_name="Haddad", birth_date=dt.date(1990, 4, 7)
+        lab=lab_a,
+        given_name="Youssef",
+        family_name="Haddad",
+        birth_date=dt.date(1990, 4, 7),
     )
     answer = client.get(
         reverse("dedup:check"),
@@ -51,9 +54,7 @@ def _candidate(lab, coordinator):
     )
 
 
-def test_merge_page_shows_both_records_and_merges_the_chosen_fields(
-    coordinator, lab_a
-):
+def test_merge_page_shows_both_records_and_merges_the_chosen_fields(coordinator, lab_a):
     candidate = _candidate(lab_a, coordinator)
     client = client_for(coordinator)
     page = client.get(reverse("dedup:merge", args=[candidate.pk])).content.decode()

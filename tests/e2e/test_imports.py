@@ -50,4 +50,7 @@ def test_upload_see_errors_fix_and_import(new_page, e2e_lab, lang, tmp_path):
     page.get_by_role("button", name=t(lang, "Upload and check")).click()
     page.get_by_role("button", name=t(lang, "Import now")).click()
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "done")
-    assert set(Participant.objects.values_list("reference", flat=True)) == {"E-1", "E-2"}
+    assert set(Participant.objects.values_list("reference", flat=True)) == {
+        "E-1",
+        "E-2",
+    }

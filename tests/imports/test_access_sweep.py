@@ -349,7 +349,9 @@ def test_api_other_roles_get_no_personal_data_and_change_nothing(
     token = bearer(member(world.lab, role))
     before = database_state()
     response = _call(key, world, extra, token)
-    if role == Role.FACILITATOR and key[1].startswith("/api/v1/duplicates/participants"):
+    if role == Role.FACILITATOR and key[1].startswith(
+        "/api/v1/duplicates/participants"
+    ):
         # A facilitator may ask who may be the same person as a record they see.
         assert response.status_code == 200
         return

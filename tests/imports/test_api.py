@@ -19,7 +19,9 @@ def _upload(client, lab, content):
     )
 
 
-def test_upload_errors_fix_and_import(coordinator, lab_a, django_capture_on_commit_callbacks):
+def test_upload_errors_fix_and_import(
+    coordinator, lab_a, django_capture_on_commit_callbacks
+):
     client = _client(coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(client, lab_a, csv_bytes([row(birth_date="1990-13-01")]))

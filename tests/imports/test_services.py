@@ -41,7 +41,11 @@ def errors_of(job):
 def do(coordinator, lab_a, django_capture_on_commit_callbacks):
     def _do(content: bytes, name: str = "people.csv", user=None):
         return check(
-            user or coordinator, lab_a, content, name, django_capture_on_commit_callbacks
+            user or coordinator,
+            lab_a,
+            content,
+            name,
+            django_capture_on_commit_callbacks,
         )
 
     return _do
@@ -55,7 +59,7 @@ def confirm(coordinator, django_capture_on_commit_callbacks):
     return _confirm
 
 
-def test_a_valid_csv_is_checked_then_imported_with_an_audit_entry_per_record(
+def test_a_valid_csv_is_checked_then_imported_and_the_creations_are_audited(
     do, confirm, lab_a
 ):
     job = do(csv_bytes(rows(3)))
@@ -70,9 +74,9 @@ def test_a_valid_csv_is_checked_then_imported_with_an_audit_entry_per_record(
     first = people[0]
     assert first.birth_date == dt.date(1991, 3, 14)
     assert "person1" in first.search_text
-    assert AuditEntry.objects.filter(
-        action="create", object_type="participant", participant_id=first.pk
-    ).exists()
+    entry = AuditEntry.objects.get(action="create", object_type="participant")
+    assert entry.lab_id == lab_a.pk and entry.detail == "import: 3 created"
+    assert sorted(entry.changes["participants"]) == sorted(p.pk for p in people)
 
 
 def test_xlsx_files_import_like_csv(do, confirm, lab_a):
@@ -110,7 +114,7 @@ def test_every_bad_row_is_reported_with_row_column_and_reason(do, lab_a):
     assert job.rows_with_errors == 9
     assert job.row_count == 10
     assert not job.is_ready
-    message = dict(((r, c), m) for r, c, m in found)
+    message = {(r, c): m for r, c, m in found}
     assert "YYYY-MM-DD" in message[(3, "birth_date")]
     assert "row 2" in message[(6, "reference")]
 
@@ -332,14 +336,12 @@ def test_only_the_labs_coordinators_may_import(request, lab_a, role):
 
 
 def test_formula_like_values_in_error_messages_are_neutralised(do):
-    job = do(csv_bytes([row(legal_status="=HYPERLINK(\"http://x\")")]))
+    job = do(csv_bytes([row(legal_status='=HYPERLINK("http://x")')]))
     message = errors_of(job)[0][2]
     assert "'=HYPERLINK" in message
 
 
-def test_intake_date_defaults_to_today_and_blank_sex_to_not_stated(
-    do, confirm, lab_a
-):
+def test_intake_date_defaults_to_today_and_blank_sex_to_not_stated(do, confirm, lab_a):
     confirm(do(csv_bytes([row(sex="", intake_date="")])))
     person = Participant.objects.get(lab=lab_a)
     assert person.intake_date == timezone.localdate()

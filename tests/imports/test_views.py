@@ -26,13 +26,18 @@ def _content(response) -> bytes:
 def _upload(client, lab, content: bytes, name: str = "people.csv"):
     return client.post(
         reverse("imports:start"),
-        {"lab": lab.pk, "kind": "participants", "file": SimpleUploadedFile(name, content)},
+        {
+            "lab": lab.pk,
+            "kind": "participants",
+            "file": SimpleUploadedFile(name, content),
+        },
     )
 
 
 def _exported(client, lab, fmt: str = "csv"):
     response = client.get(
-        reverse("imports:export"), {"lab": lab.pk, "kind": "participants", "format": fmt}
+        reverse("imports:export"),
+        {"lab": lab.pk, "kind": "participants", "format": fmt},
     )
     assert response.status_code == 200
     return _content(response)
@@ -44,7 +49,9 @@ def test_upload_shows_every_error_then_a_corrected_file_imports(
     client = client_for(coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(
-            client, lab_a, csv_bytes([row(), row(reference="B", birth_date="31/12/1990")])
+            client,
+            lab_a,
+            csv_bytes([row(), row(reference="B", birth_date="31/12/1990")]),
         )
     job = ImportJob.objects.get()
     assert response.url == reverse("imports:detail", args=[job.uuid])
@@ -116,32 +123,44 @@ def test_export_then_import_gives_identical_records(
             phone="-1" if i == 2 else "+351 912 000 00" + str(i),
             education_level=6,
         )
-    fields = [c for c in HEADER if c not in ("household_reference", "caseworker", "legal_status")]
-    before = list(Participant.objects.filter(lab=lab_a).order_by("reference").values(*fields))
+    fields = [
+        c
+        for c in HEADER
+        if c not in ("household_reference", "caseworker", "legal_status")
+    ]
+    before = list(
+        Participant.objects.filter(lab=lab_a).order_by("reference").values(*fields)
+    )
     client = client_for(coordinator)
     exported = _exported(client, lab_a, fmt)
     with django_capture_on_commit_callbacks(execute=True):
         _upload(client, lab_a, exported, f"back.{fmt}")
     job = ImportJob.objects.get()
-    assert job.error_count == 0, list(job.errors.values_list("row", "column", "message"))
+    assert job.error_count == 0, list(
+        job.errors.values_list("row", "column", "message")
+    )
     # Formula-like cells were exported with a leading quote, which the
     # import takes off again.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("imports:confirm", args=[job.uuid]))
     job.refresh_from_db()
     assert (job.created_count, job.status) == (0, ImportJob.Status.DONE)
-    after = list(Participant.objects.filter(lab=lab_a).order_by("reference").values(*fields))
+    after = list(
+        Participant.objects.filter(lab=lab_a).order_by("reference").values(*fields)
+    )
     for old, new in zip(before, after, strict=True):
         assert new == old
     assert Participant.objects.filter(lab=lab_a).count() == 5
 
 
 def test_export_neutralises_formulas_and_is_audited(coordinator, lab_a):
-    ParticipantFactory(lab=lab_a, given_name='=HYPERLINK("http://evil")', phone="+1 555")
+    ParticipantFactory(
+        lab=lab_a, given_name='=HYPERLINK("http://evil")', phone="+1 555"
+    )
     ParticipantFactory(lab=lab_a, given_name="\tTabbed", family_name="@cmd")
     text = _exported(client_for(coordinator), lab_a).decode("utf-8-sig")
     cells = [c for r in csv.reader(io.StringIO(text)) for c in r]
-    assert "'=HYPERLINK(\"http://evil\")" in cells
+    assert '\'=HYPERLINK("http://evil")' in cells
     assert "'+1 555" in cells and "'\tTabbed" in cells and "'@cmd" in cells
     assert not any(c[:1] in ("=", "+", "@", "\t") for c in cells if c)
     entry = AuditEntry.objects.get(action="export")

@@ -7,9 +7,9 @@ from ninja.security import django_auth
 
 from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
-from openmil.participants.api import router as participants_router
-from openmil.imports.api import router as imports_router
 from openmil.dedup.api import router as dedup_router
+from openmil.imports.api import router as imports_router
+from openmil.participants.api import router as participants_router
 
 api = NinjaAPI(
     title="OpenMIL API",

@@ -74,10 +74,7 @@ class MergeOut(Schema):
 )
 def candidates_for_participant(request: HttpRequest, participant_id: int) -> Any:
     person = participant_get(user=request.user, participant_id=participant_id)
-    data = {
-        name: getattr(person, name)
-        for name in selectors.RECORD_FIELDS[2:]
-    }
+    data = {name: getattr(person, name) for name in selectors.RECORD_FIELDS[2:]}
     matches = selectors.live_candidates(
         user=request.user, lab=person.lab, data=data, exclude_id=person.pk
     )
@@ -101,7 +98,9 @@ def _run_out(user: Any, run: DedupRun) -> dict[str, Any]:
     return data
 
 
-@router.post("/duplicates/runs", response={201: RunOut, 403: Error, 404: Error, 422: Error})
+@router.post(
+    "/duplicates/runs", response={201: RunOut, 403: Error, 404: Error, 422: Error}
+)
 def start_run(request: HttpRequest, payload: RunIn) -> Any:
     if payload.lab is not None:
         lab = access.lab_get(

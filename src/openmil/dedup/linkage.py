@@ -11,6 +11,7 @@ is a plain dict (`ModelParams`) stored in the database. Before any
 training, `DEFAULT_PARAMS` — documented priors — are used.
 """
 
+import contextlib
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -147,7 +148,11 @@ def _country_levels() -> list[Level]:
     return [
         _null("country"),
         Level(
-            "exact", '"country_l" = "country_r"', lambda a, b: a["country"] == b["country"], 0.95, 0.1
+            "exact",
+            '"country_l" = "country_r"',
+            lambda a, b: a["country"] == b["country"],
+            0.95,
+            0.1,
         ),
         Level("else", "ELSE", lambda a, b: True, 0.05, 0.9),
     ]
@@ -157,7 +162,11 @@ def _phone_levels() -> list[Level]:
     return [
         _null("phone"),
         Level(
-            "exact", '"phone_l" = "phone_r"', lambda a, b: a["phone"] == b["phone"], 0.6, 0.0001
+            "exact",
+            '"phone_l" = "phone_r"',
+            lambda a, b: a["phone"] == b["phone"],
+            0.6,
+            0.0001,
         ),
         Level(
             "one digit apart",
@@ -217,7 +226,10 @@ class ModelParams:
     def from_json(cls, data: dict[str, Any]) -> "ModelParams":
         return cls(
             prior=float(data["prior"]),
-            levels={k: [(float(m), float(u)) for m, u in v] for k, v in data["levels"].items()},
+            levels={
+                k: [(float(m), float(u)) for m, u in v]
+                for k, v in data["levels"].items()
+            },
             trained=bool(data.get("trained")),
         )
 
@@ -285,7 +297,10 @@ def settings_dict(params: ModelParams) -> dict[str, Any]:
 def _table(records: Iterable[Rec]) -> Any:
     import pyarrow as pa
 
-    columns: dict[str, list[Any]] = {"unique_id": [], **{c: [] for c in FEATURE_COLUMNS}}
+    columns: dict[str, list[Any]] = {
+        "unique_id": [],
+        **{c: [] for c in FEATURE_COLUMNS},
+    }
     for record in records:
         for key, values in columns.items():
             values.append(record.get(key))
@@ -341,7 +356,8 @@ def train(records: Sequence[Rec], *, seed: int = 1) -> ModelParams:
 
     linker = _linker(records, DEFAULT_PARAMS)
     training = linker.training
-    try:
+    # A failure keeps the default prior.
+    with contextlib.suppress(Exception):
         training.estimate_probability_two_random_records_match(
             [
                 block_on("given_sk", "family_sk", "dob_full"),
@@ -349,8 +365,6 @@ def train(records: Sequence[Rec], *, seed: int = 1) -> ModelParams:
             ],
             recall=0.7,
         )
-    except Exception:  # noqa: BLE001, S110 - keep the default prior
-        pass
     max_pairs = min(2_000_000, max(10_000, len(records) * 20))
     training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     for rule in (block_on("dob_full"), block_on("given_sk", "family_sk")):

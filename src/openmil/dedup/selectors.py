@@ -5,6 +5,7 @@ candidates of a run are filtered by the viewer's own queryset each time,
 so a restricted or another lab's record never appears.
 """
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,9 +94,7 @@ def candidate_get(*, user: Any, candidate_id: Any) -> DuplicateCandidate:
 def candidates_of_participant(
     *, user: Any, participant: Participant
 ) -> QuerySet[DuplicateCandidate]:
-    return candidates_for(user=user).filter(
-        Q(left=participant) | Q(right=participant)
-    )
+    return candidates_for(user=user).filter(Q(left=participant) | Q(right=participant))
 
 
 def runs_for(*, user: Any) -> QuerySet[DedupRun]:
@@ -155,10 +154,8 @@ def live_candidates(
     if birth is not None:
         block |= Q(birth_date=birth)
         if birth.day <= 12:
-            try:
+            with contextlib.suppress(ValueError):
                 block |= Q(birth_date=birth.replace(month=birth.day, day=birth.month))
-            except ValueError:
-                pass
     words = [
         w
         for w in normalise_for_search(

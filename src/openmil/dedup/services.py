@@ -13,10 +13,9 @@ import time
 from typing import Any
 
 from django.apps import apps
-
 from django.core import serializers
-from django.core.serializers.json import DjangoJSONEncoder
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,7 +103,11 @@ def dedup_run_execute(*, run_id: int, threshold: float = 0.9) -> DedupRun:
             )
         else:
             params = model_params(network_id=run.network_id)
-        pairs = linkage.predict(records, params, threshold=threshold) if len(records) > 1 else []
+        pairs = (
+            linkage.predict(records, params, threshold=threshold)
+            if len(records) > 1
+            else []
+        )
         with transaction.atomic():
             DuplicateCandidate.objects.bulk_create(
                 (
@@ -205,13 +208,11 @@ def participant_merge(
             for row in model._default_manager.filter(**{field: removed}):
                 try:
                     with transaction.atomic():
-                        model._default_manager.filter(pk=row.pk).update(
-                            **{field: kept}
-                        )
+                        model._default_manager.filter(pk=row.pk).update(**{field: kept})
                     moved.setdefault(f"{_label(model)}.{field}", []).append(row.pk)
                 except IntegrityError:
                     stayed.append(row)
-        added = list(
+        added: list[Any] = list(
             removed.past_occupations.exclude(
                 pk__in=kept.past_occupations.values("pk")
             ).values_list("pk", flat=True)
@@ -344,4 +345,3 @@ def merge_undo(*, actor: Any, merge: Merge) -> Participant:
             detail=f"restored by undoing merge {merge.pk}",
         )
     return removed
-

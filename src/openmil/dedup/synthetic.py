@@ -14,33 +14,114 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-_ONSETS = ["b", "d", "f", "g", "h", "j", "k", "kh", "l", "m", "n", "r", "s", "sh", "t", "y", "z", "w", "q", "p"]
+_ONSETS = [
+    "b",
+    "d",
+    "f",
+    "g",
+    "h",
+    "j",
+    "k",
+    "kh",
+    "l",
+    "m",
+    "n",
+    "r",
+    "s",
+    "sh",
+    "t",
+    "y",
+    "z",
+    "w",
+    "q",
+    "p",
+]
 _VOWELS = ["a", "e", "i", "o", "u", "a", "i", "ou"]
 _CODAS = ["", "", "n", "r", "d", "m", "l", "s", "h", "b", "t", "f", "k"]
 COUNTRIES = ["SY", "AF", "UA", "ER", "IQ", "SD", "NG", "VE", "BD", "PK", "RU", "MA"]
 
 _CYRILLIC = [
-    ("kh", "х"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("ou", "у"), ("ya", "я"),
-    ("yu", "ю"), ("a", "а"), ("b", "б"), ("d", "д"), ("e", "е"), ("f", "ф"),
-    ("g", "г"), ("h", "х"), ("i", "и"), ("j", "дж"), ("k", "к"), ("l", "л"),
-    ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("q", "к"), ("r", "р"),
-    ("s", "с"), ("t", "т"), ("u", "у"), ("v", "в"), ("w", "в"), ("y", "й"),
+    ("kh", "х"),
+    ("sh", "ш"),
+    ("ch", "ч"),
+    ("zh", "ж"),
+    ("ou", "у"),
+    ("ya", "я"),
+    ("yu", "ю"),
+    ("a", "а"),
+    ("b", "б"),
+    ("d", "д"),
+    ("e", "е"),
+    ("f", "ф"),
+    ("g", "г"),
+    ("h", "х"),
+    ("i", "и"),
+    ("j", "дж"),
+    ("k", "к"),
+    ("l", "л"),
+    ("m", "м"),
+    ("n", "н"),
+    ("o", "о"),
+    ("p", "п"),
+    ("q", "к"),
+    ("r", "р"),
+    ("s", "с"),
+    ("t", "т"),
+    ("u", "у"),
+    ("v", "в"),
+    ("w", "в"),
+    ("y", "й"),
     ("z", "з"),
 ]
 _ARABIC = [
-    ("kh", "خ"), ("sh", "ش"), ("ch", "ش"), ("ou", "و"), ("c", "ك"), ("ee", "ي"), ("b", "ب"), ("d", "د"), ("f", "ف"),
-    ("g", "غ"), ("h", "ه"), ("j", "ج"), ("k", "ك"), ("l", "ل"), ("m", "م"),
-    ("n", "ن"), ("p", "ب"), ("q", "ق"), ("r", "ر"), ("s", "س"), ("t", "ت"),
-    ("w", "و"), ("y", "ي"), ("z", "ز"), ("u", "و"), ("a", ""), ("e", ""),
-    ("i", ""), ("o", ""),
+    ("kh", "خ"),
+    ("sh", "ش"),
+    ("ch", "ش"),
+    ("ou", "و"),
+    ("c", "ك"),
+    ("ee", "ي"),
+    ("b", "ب"),
+    ("d", "د"),
+    ("f", "ف"),
+    ("g", "غ"),
+    ("h", "ه"),
+    ("j", "ج"),
+    ("k", "ك"),
+    ("l", "ل"),
+    ("m", "م"),
+    ("n", "ن"),
+    ("p", "ب"),
+    ("q", "ق"),
+    ("r", "ر"),
+    ("s", "س"),
+    ("t", "ت"),
+    ("w", "و"),
+    ("y", "ي"),
+    ("z", "ز"),
+    ("u", "و"),
+    ("a", ""),
+    ("e", ""),
+    ("i", ""),
+    ("o", ""),
 ]
-_VARIANTS = [("ou", "u"), ("u", "ou"), ("kh", "h"), ("e", "a"), ("a", "e"),
-             ("i", "ee"), ("y", "i"), ("q", "k"), ("sh", "ch")]
+_VARIANTS = [
+    ("ou", "u"),
+    ("u", "ou"),
+    ("kh", "h"),
+    ("e", "a"),
+    ("a", "e"),
+    ("i", "ee"),
+    ("y", "i"),
+    ("q", "k"),
+    ("sh", "ch"),
+]
 
 
 def _syllables(rng: random.Random, n: int) -> str:
     return "".join(
-        rng.choice(_ONSETS) + rng.choice(_VOWELS) + (rng.choice(_CODAS) if i == n - 1 else "")
+        rng.choice(_ONSETS)
+        + rng.choice(_VOWELS)
+        + (rng.choice(_CODAS) if i == n - 1 else "")
         for i in range(n)
     )
 
@@ -101,9 +182,13 @@ def generate(
 ) -> Generated:
     """`n` originals, about `duplicate_rate * n` duplicates and
     `relative_rate * n` relatives (distinct people who look alike)."""
-    rng = random.Random(seed)
-    givens = sorted({_syllables(rng, rng.choice([2, 2, 3])).capitalize() for _ in range(900)})
-    families = sorted({_syllables(rng, rng.choice([2, 3, 3])).capitalize() for _ in range(4000)})
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    givens = sorted(
+        {_syllables(rng, rng.choice([2, 2, 3])).capitalize() for _ in range(900)}
+    )
+    families = sorted(
+        {_syllables(rng, rng.choice([2, 3, 3])).capitalize() for _ in range(4000)}
+    )
     records: list[dict[str, Any]] = []
     true_pairs: set[tuple[int, int]] = set()
 
@@ -114,11 +199,14 @@ def generate(
         records.append(record)
         return record["id"]
 
-    originals = []
+    originals: list[tuple[int, dict[str, Any]]] = []
     for _ in range(n):
         birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 58 * 365))
-        phone = f"+{rng.randint(30, 49)} {rng.randint(600, 999)} {rng.randint(100, 999)} {rng.randint(100, 999)}"
-        person = {
+        phone = (
+            f"+{rng.randint(30, 49)} {rng.randint(600, 999)} "
+            f"{rng.randint(100, 999)} {rng.randint(100, 999)}"
+        )
+        person: dict[str, Any] = {
             "given_name": rng.choice(givens),
             "family_name": rng.choice(families),
             "birth_date": birth,
@@ -139,7 +227,7 @@ def generate(
             }
         )
     for original_id, base in rng.sample(originals, int(n * duplicate_rate)):
-        dup = dict(base)
+        dup: dict[str, Any] = dict(base)
         dup.pop("id", None)
         changes = rng.sample(
             ["script", "variant", "typo", "dob", "year_only", "phone"],

@@ -81,8 +81,14 @@ def duplicate_check(request: HttpRequest) -> HttpResponse:
     if not labs.exists():
         raise Http404
     source = request.GET
-    lab = labs.filter(pk=source.get("lab") or 0).first() if source.get("lab", "").isdigit() else None
+    lab = (
+        labs.filter(pk=source.get("lab") or 0).first()
+        if source.get("lab", "").isdigit()
+        else None
+    )
     lab = lab or labs.first()
+    if lab is None:
+        raise Http404
     data: dict[str, Any] = {
         name: source.get(name, "")[:300]
         for name in (
@@ -148,7 +154,7 @@ def merge(request: HttpRequest, candidate_id: int) -> HttpResponse:
     rows = [
         {
             "name": name,
-            "label": Participant._meta.get_field(name).verbose_name,
+            "label": getattr(Participant._meta.get_field(name), "verbose_name", name),
             "left": _display(left, name),
             "right": _display(right, name),
         }

@@ -76,7 +76,9 @@ def upload(
     kind: Form[str] = "participants",
 ) -> Any:
     lab_obj = access.lab_get(request.user, lab_id=lab, permission=Perm.IMPORT_DATA)
-    job = services.import_upload(actor=request.user, lab=lab_obj, kind=kind, upload=file)
+    job = services.import_upload(
+        actor=request.user, lab=lab_obj, kind=kind, upload=file
+    )
     return 201, _out(job)
 
 
@@ -85,7 +87,9 @@ def status(request: HttpRequest, job_id: uuid.UUID) -> Any:
     return _out(selectors.import_job_get(user=request.user, job_id=job_id))
 
 
-@router.get("/imports/{job_id}/errors", response={200: list[ImportErrorOut], 404: Error})
+@router.get(
+    "/imports/{job_id}/errors", response={200: list[ImportErrorOut], 404: Error}
+)
 @paginate(PageNumberPagination, page_size=500)
 def errors(request: HttpRequest, job_id: uuid.UUID) -> Any:
     job = selectors.import_job_get(user=request.user, job_id=job_id)
@@ -93,7 +97,8 @@ def errors(request: HttpRequest, job_id: uuid.UUID) -> Any:
 
 
 @router.post(
-    "/imports/{job_id}/confirm", response={200: ImportOut, 403: Error, 404: Error, 422: Error}
+    "/imports/{job_id}/confirm",
+    response={200: ImportOut, 403: Error, 404: Error, 422: Error},
 )
 def confirm(request: HttpRequest, job_id: uuid.UUID) -> Any:
     job = selectors.import_job_get(user=request.user, job_id=job_id)
@@ -103,7 +108,8 @@ def confirm(request: HttpRequest, job_id: uuid.UUID) -> Any:
 
 
 @router.post(
-    "/imports/{job_id}/cancel", response={200: ImportOut, 403: Error, 404: Error, 422: Error}
+    "/imports/{job_id}/cancel",
+    response={200: ImportOut, 403: Error, 404: Error, 422: Error},
 )
 def cancel(request: HttpRequest, job_id: uuid.UUID) -> Any:
     job = selectors.import_job_get(user=request.user, job_id=job_id)

@@ -67,9 +67,9 @@ class Importer:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
-    def check_row(self, number: int, values: dict[str, str]) -> tuple[
-        CheckedRow | None, CellErrors
-    ]:
+    def check_row(
+        self, number: int, values: dict[str, str]
+    ) -> tuple[CheckedRow | None, CellErrors]:
         raise NotImplementedError
 
     def write(self, rows: list[CheckedRow]) -> tuple[int, int]:
@@ -102,6 +102,10 @@ def importer_for(kind: str) -> type[Importer]:
         raise ValidationError(
             _("Unknown kind of rows: %(kind)s") % {"kind": kind}
         ) from None
+
+
+def _model_field(name: str) -> Any:
+    return Participant._meta.get_field(name)
 
 
 def _flat(choices: Any) -> Iterator[tuple[Any, Any]]:
@@ -152,8 +156,7 @@ DATE_COLUMNS = {"birth_date", "arrival_date", "intake_date"}
 DIRECT = [
     c.name
     for c in PARTICIPANT_COLUMNS
-    if c.name
-    not in {"household_reference", "legal_status", "caseworker", "stateless"}
+    if c.name not in {"household_reference", "legal_status", "caseworker", "stateless"}
 ]
 WRITTEN = [*DIRECT, "stateless", "legal_status", "caseworker"]
 DATE_MESSAGE = gettext_lazy("Enter a date as YYYY-MM-DD, for example 1990-04-25.")
@@ -213,7 +216,7 @@ class ParticipantImporter(Importer):
                 parsed = dt.date.fromisoformat(value)
             except ValueError:
                 raise ValidationError(DATE_MESSAGE) from None
-            Participant._meta.get_field(name).run_validators(parsed)
+            _model_field(name).run_validators(parsed)
             return parsed
         if name == "stateless":
             word = value.casefold()
@@ -243,9 +246,10 @@ class ParticipantImporter(Importer):
                 )
             return user
         if name == "other_languages":
-            value = [c for c in re.split(r"[\s,;]+", value) if c]
+            codes: Any = [c for c in re.split(r"[\s,;]+", value) if c]
+            value = codes
         if not value and name in ("sex", "birth_date_precision"):
-            return Participant._meta.get_field(name).get_default()
+            return _model_field(name).get_default()
         if name in ("profile", "sex", "birth_date_precision", "household_role"):
             value = value.casefold()
         if name in ("country_of_origin", "nationality"):
@@ -267,7 +271,7 @@ class ParticipantImporter(Importer):
             return value
         cleaned = form_field.clean(value)
         if name in DIRECT and cleaned not in (None, ""):
-            Participant._meta.get_field(name).run_validators(cleaned)
+            _model_field(name).run_validators(cleaned)
         return cleaned
 
     def check_row(
@@ -334,9 +338,9 @@ class ParticipantImporter(Importer):
             self.households = {
                 h.reference: h for h in Household.objects.filter(lab=self.lab)
             }
-        wanted = {
-            (r.values.get("household_reference") or "").strip() for r in rows
-        } - {""}
+        wanted = {(r.values.get("household_reference") or "").strip() for r in rows} - {
+            ""
+        }
         new = [
             Household(lab=self.lab, reference=ref)
             for ref in sorted(wanted - set(self.households))
@@ -349,12 +353,9 @@ class ParticipantImporter(Importer):
             if name not in values:
                 continue
             value = values[name]
-            model_field = Participant._meta.get_field(name)
+            model_field = _model_field(name)
             if value is None and not model_field.null:
-                if model_field.has_default():
-                    value = model_field.get_default()
-                else:
-                    value = ""
+                value = model_field.get_default() if model_field.has_default() else ""
             if name == "other_languages":
                 value = list(value or [])
             setattr(person, name, value)
@@ -483,4 +484,3 @@ class ParticipantImporter(Importer):
                 dt.date.today().isoformat(),  # noqa: DTZ011 - an example value
             ]
         ]
-

@@ -12,9 +12,7 @@ from openmil.imports.models import ImportJob, ImportRowError
 
 def import_jobs(*, user: Any) -> QuerySet[ImportJob]:
     labs = access.lab_ids_with(user, Perm.IMPORT_DATA)
-    return ImportJob.objects.filter(lab_id__in=labs).select_related(
-        "lab", "created_by"
-    )
+    return ImportJob.objects.filter(lab_id__in=labs).select_related("lab", "created_by")
 
 
 def import_job_get(*, user: Any, job_id: Any) -> ImportJob:

@@ -151,13 +151,13 @@ def _header_problems(header: list[str], importer: Importer) -> list[tuple[str, s
     seen: set[str] = set()
     for name in names:
         if name in seen and name:
-            problems.append((name, _("The column %(name)s appears twice.") % {"name": name}))
+            problems.append(
+                (name, _("The column %(name)s appears twice.") % {"name": name})
+            )
         seen.add(name)
     for name in names:
         if name and name not in known:
-            problems.append(
-                (name, _("Unknown column %(name)s.") % {"name": name})
-            )
+            problems.append((name, _("Unknown column %(name)s.") % {"name": name}))
     if "" in names:
         problems.append(("", _("A column has no name.")))
     for column in importer.columns:
@@ -200,9 +200,11 @@ def _checked_rows(
         if not any(c.strip() for c in cells):
             continue
         if index - 1 > limit:
-            yield index, None, [
-                ("", _("The file has more than %(limit)s rows.") % {"limit": limit})
-            ]
+            yield (
+                index,
+                None,
+                [("", _("The file has more than %(limit)s rows.") % {"limit": limit})],
+            )
             return
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             yield index, None, [("", _("This row has more cells than the header."))]
@@ -315,7 +317,9 @@ def _run(job: ImportJob) -> ImportJob:
     progress = _side_file(job, "progress")
     created = updated = 0
     try:
-        if not access.can(job.created_by, Perm.IMPORT_DATA, job.lab_id):
+        if job.created_by is None or not access.can(
+            job.created_by, Perm.IMPORT_DATA, job.lab_id
+        ):
             raise PermissionDenied
         with transaction.atomic():
             importer = importer_for(job.kind)(lab=job.lab, actor=job.created_by)

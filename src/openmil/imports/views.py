@@ -14,6 +14,7 @@ from django.http import (
     HttpResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,7 +63,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+def import_template(request: HttpRequest, fmt: str) -> HttpResponseBase:
     labs = _labs(request, Perm.IMPORT_DATA)
     importer_class = REGISTRY.get(request.GET.get("kind", "participants"))
     if importer_class is None or fmt not in ("csv", "xlsx"):
@@ -73,9 +74,10 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     return _file(fmt, name, header, rows)
 
 
-def _file(fmt: str, name: str, header: list[str], rows: Any) -> HttpResponse:
+def _file(fmt: str, name: str, header: list[str], rows: Any) -> HttpResponseBase:
+    response: HttpResponseBase
     if fmt == "csv":
-        response: HttpResponse = StreamingHttpResponse(
+        response = StreamingHttpResponse(
             csv_lines(header, rows), content_type="text/csv; charset=utf-8"
         )
     else:
@@ -88,7 +90,7 @@ def _file(fmt: str, name: str, header: list[str], rows: Any) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> HttpResponseBase:
     labs = _labs(request, Perm.EXPORT_DATA)
     form = ExportForm(request.GET or None, labs=labs)
     if not form.is_bound or not form.is_valid():
@@ -138,7 +140,11 @@ def import_progress(request: HttpRequest, job_id: Any) -> HttpResponse:
     response = render(
         request, "imports/detail.html#status", _detail_context(job, request)
     )
-    if not job.is_running and request.GET.get("was") in ("checking", "queued", "importing"):
+    if not job.is_running and request.GET.get("was") in (
+        "checking",
+        "queued",
+        "importing",
+    ):
         response["HX-Refresh"] = "true"
     return response
 
