@@ -34,7 +34,7 @@ def test_csv_lines_start_with_a_bom_and_neutralise_cells():
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (codecs.BOM_UTF8 + "a,b\n".encode(), "utf-8-sig"),
+        (codecs.BOM_UTF8 + b"a,b\n", "utf-8-sig"),
         ("a,b\n".encode("utf-16"), "utf-16"),
         ("a,b\n".encode("utf-16-le"), "utf-16-le"),
         ("é,b\n".encode(), "utf-8"),
