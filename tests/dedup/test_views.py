@@ -85,3 +85,22 @@ def test_the_review_list_shows_pairs_and_starts_a_search(
     client.post(reverse("dedup:dismiss", args=[candidate.pk]))
     candidate.refresh_from_db()
     assert candidate.status == DuplicateCandidate.Status.DISMISSED
+
+
+def test_the_form_posts_the_check_so_names_stay_out_of_urls(facilitator, lab_a):
+    ParticipantFactory(
+        lab=lab_a,
+        given_name="Omar",
+        family_name="Khoury",
+        birth_date=dt.date(1980, 2, 3),
+    )
+    answer = client_for(facilitator).post(
+        reverse("dedup:check"),
+        {
+            "lab": lab_a.pk,
+            "given_name": "Umar",
+            "family_name": "Khouri",
+            "birth_date": "1980-03-02",
+        },
+    )
+    assert "may already be registered" in answer.content.decode()

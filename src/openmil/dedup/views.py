@@ -76,11 +76,15 @@ def _date(value: str) -> dt.date | None:
 
 @login_required
 def duplicate_check(request: HttpRequest) -> HttpResponse:
-    """The intake form asks, as it is filled, who may already be registered."""
+    """The intake form asks, as it is filled, who may already be registered.
+
+    The form posts (names stay out of URLs and access logs); GET is
+    accepted too, for a link or a test.
+    """
     labs = access.labs_with(request.user, Perm.EDIT_PERSONAL)
     if not labs.exists():
         raise Http404
-    source = request.GET
+    source = request.POST if request.method == "POST" else request.GET
     lab = (
         labs.filter(pk=source.get("lab") or 0).first()
         if source.get("lab", "").isdigit()
