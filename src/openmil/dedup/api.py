@@ -69,7 +69,7 @@ class MergeOut(Schema):
 
 @router.get(
     "/duplicates/participants/{participant_id}",
-    response={200: list[MatchOut], 404: Error},
+    response={200: list[MatchOut], 400: Error, 404: Error, 422: Error},
     summary="People who may be the same person as this participant",
 )
 def candidates_for_participant(request: HttpRequest, participant_id: int) -> Any:
@@ -99,7 +99,8 @@ def _run_out(user: Any, run: DedupRun) -> dict[str, Any]:
 
 
 @router.post(
-    "/duplicates/runs", response={201: RunOut, 403: Error, 404: Error, 422: Error}
+    "/duplicates/runs",
+    response={201: RunOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def start_run(request: HttpRequest, payload: RunIn) -> Any:
     if payload.lab is not None:
@@ -118,14 +119,18 @@ def start_run(request: HttpRequest, payload: RunIn) -> Any:
     return 201, _run_out(request.user, run)
 
 
-@router.get("/duplicates/runs/{run_id}", response={200: RunOut, 404: Error})
+@router.get(
+    "/duplicates/runs/{run_id}",
+    response={200: RunOut, 400: Error, 404: Error, 422: Error},
+)
 def get_run(request: HttpRequest, run_id: int) -> Any:
     run = selectors.run_get(user=request.user, run_id=run_id)
     return _run_out(request.user, run)
 
 
 @router.post(
-    "/duplicates/merge", response={201: MergeOut, 403: Error, 404: Error, 422: Error}
+    "/duplicates/merge",
+    response={201: MergeOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def merge(request: HttpRequest, payload: MergeIn) -> Any:
     kept = participant_get(user=request.user, participant_id=payload.kept, audit=False)
@@ -145,7 +150,7 @@ def merge(request: HttpRequest, payload: MergeIn) -> Any:
 
 @router.post(
     "/duplicates/merges/{merge_id}/undo",
-    response={200: MergeOut, 403: Error, 404: Error, 422: Error},
+    response={200: MergeOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def undo(request: HttpRequest, merge_id: int) -> Any:
     record = selectors.merge_get(user=request.user, merge_id=merge_id)

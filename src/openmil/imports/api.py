@@ -66,7 +66,7 @@ def _out(job: ImportJob) -> dict[str, Any]:
 
 @router.post(
     "/imports",
-    response={201: ImportOut, 403: Error, 404: Error, 422: Error},
+    response={201: ImportOut, 400: Error, 403: Error, 404: Error, 422: Error},
     summary="Upload a CSV or XLSX file; its rows are checked in the background",
 )
 def upload(
@@ -82,13 +82,16 @@ def upload(
     return 201, _out(job)
 
 
-@router.get("/imports/{job_id}", response={200: ImportOut, 404: Error})
+@router.get(
+    "/imports/{job_id}", response={200: ImportOut, 400: Error, 404: Error, 422: Error}
+)
 def status(request: HttpRequest, job_id: uuid.UUID) -> Any:
     return _out(selectors.import_job_get(user=request.user, job_id=job_id))
 
 
 @router.get(
-    "/imports/{job_id}/errors", response={200: list[ImportErrorOut], 404: Error}
+    "/imports/{job_id}/errors",
+    response={200: list[ImportErrorOut], 400: Error, 404: Error, 422: Error},
 )
 @paginate(PageNumberPagination, page_size=500)
 def errors(request: HttpRequest, job_id: uuid.UUID) -> Any:
@@ -98,7 +101,7 @@ def errors(request: HttpRequest, job_id: uuid.UUID) -> Any:
 
 @router.post(
     "/imports/{job_id}/confirm",
-    response={200: ImportOut, 403: Error, 404: Error, 422: Error},
+    response={200: ImportOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def confirm(request: HttpRequest, job_id: uuid.UUID) -> Any:
     job = selectors.import_job_get(user=request.user, job_id=job_id)
@@ -109,7 +112,7 @@ def confirm(request: HttpRequest, job_id: uuid.UUID) -> Any:
 
 @router.post(
     "/imports/{job_id}/cancel",
-    response={200: ImportOut, 403: Error, 404: Error, 422: Error},
+    response={200: ImportOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def cancel(request: HttpRequest, job_id: uuid.UUID) -> Any:
     job = selectors.import_job_get(user=request.user, job_id=job_id)
