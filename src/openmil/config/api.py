@@ -7,6 +7,8 @@ from ninja.security import django_auth
 
 from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
+from openmil.dedup.api import router as dedup_router
+from openmil.imports.api import router as imports_router
 from openmil.participants.api import router as participants_router
 from openmil.partners.api import router as partners_router
 from openmil.portal.api import router as portal_router
@@ -31,6 +33,8 @@ api.add_router("/privacy/", privacy_router)
 api.add_router("/", partners_router)
 api.add_router("/", records_router)
 api.add_router("/", portal_router)
+api.add_router("/", imports_router)
+api.add_router("/", dedup_router)
 
 
 @api.exception_handler(ValidationError)

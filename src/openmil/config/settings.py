@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "openmil.notifications",
     "openmil.portal",
     "openmil.records",
+    "openmil.imports",
+    "openmil.dedup",
 ]
 
 MIDDLEWARE = [

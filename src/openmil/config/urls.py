@@ -12,6 +12,8 @@ urlpatterns = [
     path("notifications/", include("openmil.notifications.urls")),
     path("portal/", include("openmil.portal.urls")),
     path("records/", include("openmil.records.urls")),
+    path("imports/", include("openmil.imports.urls")),
+    path("duplicates/", include("openmil.dedup.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -46,6 +46,11 @@ class Perm:
     EXPORT_RECORD = "export_record"
     #: Mark a participant as a protected case and name the staff allowed on it.
     MANAGE_PROTECTION = "manage_protection"
+    # Bulk import/export and merging of records: a lab-wide act on many
+    # people's data, so the coordinator's (see docs/imports.md, docs/dedup.md).
+    IMPORT_DATA = "import_data"
+    EXPORT_DATA = "export_data"
+    MERGE_PARTICIPANTS = "merge_participants"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -69,6 +74,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.INVITE_PARTICIPANT,
             Perm.EXPORT_RECORD,
             Perm.MANAGE_PROTECTION,
+            Perm.IMPORT_DATA,
+            Perm.EXPORT_DATA,
+            Perm.MERGE_PARTICIPANTS,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
