@@ -354,13 +354,21 @@ SKIPPED_PREFIXES = ("admin/", "static/", "api/")
 #: Apps whose pages and API operations have a sweep of their own, in
 #: tests/<app>/ (each with the same checks as this one): their URL prefixes
 #: and API path prefixes. The one mechanism an app uses to join.
-SWEPT_ELSEWHERE = ("partners/", "notifications/", "privacy/")
+SWEPT_ELSEWHERE = (
+    "partners/",
+    "notifications/",
+    "privacy/",
+    "imports/",
+    "duplicates/",
+)
 SWEPT_ELSEWHERE_API = (
     "/api/v1/organisations",
     "/api/v1/services",
     "/api/v1/referrals",
     "/api/v1/opportunities",
     "/api/v1/privacy/",
+    "/api/v1/imports",
+    "/api/v1/duplicates",
 )
 
 
@@ -383,17 +391,8 @@ def url_names() -> set[str]:
     return names
 
 
-#: URL namespaces (and API path prefixes) swept by their own app's test
-#: package, with the same fixtures and checks.
-OWN_SWEEPS = {"imports": "/api/v1/imports", "dedup": "/api/v1/duplicates"}
-
-
-def _swept_elsewhere(name: str) -> bool:
-    return name.split(":", 1)[0] in OWN_SWEEPS
-
-
 def test_the_sweep_knows_how_to_fill_every_url_pattern():
-    assert {n for n in url_names() if not _swept_elsewhere(n)} == set(PAGES)
+    assert url_names() == set(PAGES)
 
 
 def _request(client: Client, method: str, name: str, world: World, **extra: Any):
@@ -649,13 +648,8 @@ def api_operations() -> set[tuple[str, str]]:
     }
 
 
-def _api_swept_elsewhere(path: str) -> bool:
-    return path.startswith(tuple(OWN_SWEEPS.values()))
-
-
 def test_the_sweep_knows_how_to_call_every_api_operation():
-    own = {op for op in api_operations() if not _api_swept_elsewhere(op[1])}
-    assert own == set(OPERATIONS)
+    assert api_operations() == set(OPERATIONS)
 
 
 # API URLs that are not operations: the published description of the API.
@@ -683,8 +677,7 @@ def api_routes() -> set[str]:
 def test_every_api_url_is_an_operation_of_the_sweep_or_a_document():
     """No endpoint hides outside the OpenAPI document, and so outside the sweep."""
     operation_paths = {path for _method, path in OPERATIONS}
-    own = {r for r in api_routes() if not _api_swept_elsewhere(r)}
-    assert own == operation_paths | API_DOCUMENTS
+    assert api_routes() == operation_paths | API_DOCUMENTS
 
 
 @pytest.mark.parametrize("path", sorted(API_DOCUMENTS))
