@@ -8,6 +8,7 @@ from ninja.security import django_auth
 from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
 from openmil.participants.api import router as participants_router
+from openmil.pathways.api import router as pathways_router
 
 api = NinjaAPI(
     title="OpenMIL API",
@@ -23,6 +24,7 @@ api = NinjaAPI(
 )
 api.add_router("/", labs_router)
 api.add_router("/", participants_router)
+api.add_router("/", pathways_router)
 
 
 @api.exception_handler(ValidationError)
