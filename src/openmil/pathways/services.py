@@ -301,7 +301,9 @@ def pathway_create(
 
 
 def _require_active(pathway: Pathway) -> None:
-    if not pathway.is_active:
+    """Refuse changes to an ended pathway, as the database has it now (a page
+    opened before the exit holds a stale copy)."""
+    if not Pathway.objects.filter(pk=pathway.pk, status=Pathway.Status.ACTIVE).exists():
         raise ValidationError(_("This pathway has ended; it can no longer change."))
 
 
