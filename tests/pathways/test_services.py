@@ -115,9 +115,7 @@ ALLOWED = [
     (S.NOT_ACHIEVED, S.IN_PROGRESS),
     (S.DROPPED, S.PLANNED),
 ]
-ILLEGAL = [
-    (a, b) for a in S.values for b in S.values if (a, b) not in ALLOWED
-]
+ILLEGAL = [(a, b) for a in S.values for b in S.values if (a, b) not in ALLOWED]
 
 
 @pytest.mark.parametrize(("current", "new"), ALLOWED)
@@ -178,7 +176,9 @@ def test_evidence_needs_content_and_an_assessment_of_the_same_person(
     goal = GoalFactory(pathway=PathwayFactory(participant=participant))
     with pytest.raises(ValidationError):
         services.evidence_add(actor=facilitator, goal=goal, note="  ")
-    someone_else = AssessmentFactory(participant=ParticipantFactory(lab=participant.lab))
+    someone_else = AssessmentFactory(
+        participant=ParticipantFactory(lab=participant.lab)
+    )
     with pytest.raises(ValidationError):
         services.evidence_add(actor=facilitator, goal=goal, assessment=someone_else)
     mine = AssessmentFactory(participant=participant)
@@ -326,7 +326,9 @@ def test_daily_task_sends_due_surveys_once_with_a_personal_link(
     ConsentFactory(participant=participant, purpose=Consent.Purpose.FOLLOW_UP)
     exit_day = dt.date(2025, 1, 15)
     with _at(exit_day):
-        pathway = PathwayFactory(participant=participant, started_on=dt.date(2024, 6, 1))
+        pathway = PathwayFactory(
+            participant=participant, started_on=dt.date(2024, 6, 1)
+        )
         _exit(facilitator, pathway, on=exit_day)
 
     with _at(dt.date(2025, 4, 14)):
@@ -374,9 +376,8 @@ def test_survey_answer_once_by_staff(facilitator, participant):
     _exit(facilitator, pathway, on=dt.date(2025, 1, 15))
     survey = pathway.surveys.get(months=3)
     answers = {"employment_status": "employed", "belonging": 4}
-    with _at(dt.date(2025, 3, 1)):
-        with pytest.raises(ValidationError, match="not due"):
-            services.survey_answer(actor=facilitator, survey=survey, data=answers)
+    with _at(dt.date(2025, 3, 1)), pytest.raises(ValidationError, match="not due"):
+        services.survey_answer(actor=facilitator, survey=survey, data=answers)
     with _at(dt.date(2025, 4, 20)):
         services.survey_answer(actor=facilitator, survey=survey, data=answers)
         with pytest.raises(ValidationError, match="already answered"):

@@ -54,6 +54,7 @@ class CriterionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, template: PathwayTemplate, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.instance.template = template
         cast(Any, self.fields["goal"]).queryset = template.goals.all()
         self.fields["language"].choices = _lab_languages(template.lab)
 

@@ -38,6 +38,11 @@ from openmil.pathways.models import Assessment
 from openmil.pathways.tasks import survey_language, survey_url
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The form data of a POST, even an empty one; None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _staff_only(request: HttpRequest) -> None:
     if not access.is_staff_user(request.user):
         raise Http404
@@ -101,7 +106,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
     if not labs:
         _staff_only(request)
     templates = list(selectors.template_list(user=request.user))
-    form = TemplateForm(request.POST or None)
+    form = TemplateForm(_posted(request))
     lab_choice = request.POST.get("lab", "")
     if request.method == "POST":
         lab = next((lab for lab in labs if str(lab.pk) == lab_choice), None)
@@ -134,7 +139,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     template = selectors.template_get(user=request.user, template_id=template_id)
     can_manage = access.can(request.user, Perm.MANAGE_LAB, template.lab_id)
-    form = TemplateForm(request.POST or None, instance=template)
+    form = TemplateForm(_posted(request), instance=template)
     if request.method == "POST":
         if not can_manage:
             raise Http404
@@ -222,7 +227,7 @@ def criterion_remove(request: HttpRequest, criterion_id: int) -> HttpResponse:
 @login_required
 def civic_modules(request: HttpRequest, lab_id: int) -> HttpResponse:
     lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.MANAGE_LAB)
-    form = CivicModuleForm(request.POST or None)
+    form = CivicModuleForm(_posted(request))
     if request.method == "POST" and _submit(
         request,
         form,
@@ -317,7 +322,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(user=request.user, goal_id=goal_id)
     participant = goal.pathway.participant
     _editable(request, participant.lab_id)
-    form = GoalForm(request.POST or None, instance=goal)
+    form = GoalForm(_posted(request), instance=goal)
     if request.method == "POST" and form.is_valid():
         try:
             services.goal_update(actor=request.user, goal=goal, data=form.cleaned_data)
@@ -434,7 +439,7 @@ def assessment_add(
     participant = participant_selectors.participant_get_for_edit(
         user=request.user, participant_id=participant_id, audit=request.method == "GET"
     )
-    form = AssessmentForm(request.POST or None, kind=kind, lab=participant.lab)
+    form = AssessmentForm(_posted(request), kind=kind, lab=participant.lab)
     if request.method == "POST" and form.is_valid():
         try:
             services.assessment_record(
@@ -469,7 +474,7 @@ def pathway_exit(request: HttpRequest, participant_id: int) -> HttpResponse:
     pathway = selectors.pathway_get(user=request.user, participant_id=participant_id)
     participant = pathway.participant
     _editable(request, participant.lab_id)
-    form = ExitForm(request.POST or None)
+    form = ExitForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.pathway_exit(
@@ -520,7 +525,7 @@ def survey_answer(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = selectors.survey_get(user=request.user, survey_id=survey_id)
     participant = survey.pathway.participant
     _editable(request, participant.lab_id)
-    form = SurveyForm(request.POST or None)
+    form = SurveyForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_answer(
@@ -585,7 +590,7 @@ def survey_public(request: HttpRequest, token: str) -> HttpResponse:
     participant: Participant = survey.pathway.participant
     language = wanted if wanted in languages else survey_language(participant)
     with translation.override(language):
-        form = SurveyForm(request.POST or None)
+        form = SurveyForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:
                 services.survey_answer(
