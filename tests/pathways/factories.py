@@ -3,6 +3,7 @@
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
 from openmil.core.pillars import Pillar
 from openmil.pathways.models import (
@@ -60,7 +61,9 @@ class PathwayFactory(factory.django.DjangoModelFactory):
         model = Pathway
 
     participant = factory.SubFactory(ParticipantFactory)
-    started_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=60))
+    started_on = factory.LazyFunction(
+        lambda: timezone.localdate() - dt.timedelta(days=60)
+    )
 
 
 class GoalFactory(factory.django.DjangoModelFactory):
@@ -79,7 +82,9 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
 
     participant = factory.SubFactory(ParticipantFactory)
     kind = Assessment.Kind.CEFR
-    assessed_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=5))
+    assessed_on = factory.LazyFunction(
+        lambda: timezone.localdate() - dt.timedelta(days=5)
+    )
     instrument = "Placement test"
     assessor = "Teacher"
     language = "pt"
@@ -93,4 +98,4 @@ class SurveyFactory(factory.django.DjangoModelFactory):
 
     pathway = factory.SubFactory(PathwayFactory)
     months = 3
-    due_on = factory.LazyFunction(dt.date.today)
+    due_on = factory.LazyFunction(timezone.localdate)

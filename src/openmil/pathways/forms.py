@@ -56,7 +56,7 @@ class CriterionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.template = template
         cast(Any, self.fields["goal"]).queryset = template.goals.all()
-        self.fields["language"].choices = _lab_languages(template.lab)
+        cast(Any, self.fields["language"]).choices = _lab_languages(template.lab)
 
 
 class CivicModuleForm(forms.Form):
@@ -153,7 +153,7 @@ class AssessmentForm(forms.ModelForm):
             self.fields[name].required = True
         self.fields["assessed_on"].initial = timezone.localdate
         if "language" in self.fields:
-            self.fields["language"].choices = _lab_languages(lab)
+            cast(Any, self.fields["language"]).choices = _lab_languages(lab)
             if lab.working_languages:
                 self.fields["language"].initial = lab.working_languages[0]
         if "civic_module" in self.fields:
@@ -228,7 +228,9 @@ class SurveyForm(forms.ModelForm):
             field.required = False
             choices = getattr(field, "choices", None)
             if choices is not None:
-                field.choices = [c for c in choices if c[0] not in ("", None)]
+                cast(Any, field).choices = [
+                    c for c in choices if c[0] not in ("", None)
+                ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

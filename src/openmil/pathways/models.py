@@ -200,7 +200,7 @@ class ReadinessCriterion(models.Model):
     )
 
     #: The parameters each kind needs.
-    REQUIRED = {
+    REQUIRED: dict[str, tuple[str, ...]] = {
         Kind.CEFR: ("language", "skill", "cefr_level"),
         Kind.GOAL: ("goal",),
         Kind.EMPLOYMENT: ("employment_status",),
@@ -223,7 +223,7 @@ class ReadinessCriterion(models.Model):
             value = getattr(self, f"{name}_id" if name == "goal" else name)
             if value in (None, ""):
                 errors[name] = _("This criterion needs this field.")
-        if self.goal_id and self.goal.template_id != self.template_id:
+        if self.goal is not None and self.goal.template_id != self.template_id:
             errors["goal"] = _("This goal belongs to another template.")
         if errors:
             raise ValidationError(errors)
@@ -370,7 +370,7 @@ class Goal(models.Model):
 
     @property
     def allowed_statuses(self) -> list[tuple[str, str]]:
-        return [(s, self.Status(s).label) for s in self.TRANSITIONS[self.status]]
+        return [(s, str(self.Status(s).label)) for s in self.TRANSITIONS[self.status]]
 
     @property
     def milestone_list(self) -> list[str]:
@@ -519,7 +519,7 @@ class Assessment(models.Model):
         if self.assessed_on and self.assessed_on.year < 1900:
             errors["assessed_on"] = str(_("This date is before 1900."))
         if (
-            self.civic_module_id
+            self.civic_module is not None
             and self.participant_id
             and self.civic_module.lab_id != self.participant.lab_id
         ):
@@ -602,7 +602,7 @@ class Evidence(models.Model):
 
     @property
     def document_name(self) -> str:
-        return self.document.name.rsplit("/", 1)[-1] if self.document else ""
+        return (self.document.name or "").rsplit("/", 1)[-1]
 
 
 class PathwayEvent(models.Model):

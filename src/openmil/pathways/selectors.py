@@ -334,7 +334,7 @@ def pathway_page(*, participant: Participant, timeline_limit: int = 100) -> Path
     goals = list(goals_of(pathway=pathway))
     criteria = (
         list(pathway.template.criteria.select_related("goal"))
-        if pathway.template_id
+        if pathway.template is not None
         else []
     )
     events = list(
@@ -360,7 +360,7 @@ def pathway_page(*, participant: Participant, timeline_limit: int = 100) -> Path
 def pathway_readiness(*, pathway: Pathway) -> Readiness:
     criteria = (
         list(pathway.template.criteria.select_related("goal"))
-        if pathway.template_id
+        if pathway.template is not None
         else []
     )
     return readiness(

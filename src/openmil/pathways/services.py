@@ -535,10 +535,12 @@ def pathway_exit(*, actor: Any, pathway: Pathway, data: dict[str, Any]) -> Pathw
     pathway.exit_note = (data.get("exit_note") or "").strip()
     pathway.full_clean()
     pathway.save()
+    planned = set(pathway.surveys.values_list("months", flat=True))
     FollowUpSurvey.objects.bulk_create(
         [
             FollowUpSurvey(pathway=pathway, months=m, due_on=add_months(exit_date, m))
             for m in FollowUpSurvey.MONTHS
+            if m not in planned
         ]
     )
     _event(

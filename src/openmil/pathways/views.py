@@ -406,7 +406,7 @@ def evidence_add(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 
 @login_required
-def evidence_document(request: HttpRequest, evidence_id: int) -> HttpResponse:
+def evidence_document(request: HttpRequest, evidence_id: int) -> FileResponse:
     """The uploaded document, to people who may see the participant only."""
     evidence = selectors.evidence_get(user=request.user, evidence_id=evidence_id)
     if not evidence.document:
