@@ -43,6 +43,7 @@ from openmil.participants.models import (
     Participant,
     normalise_for_search,
 )
+from openmil.pathways import demo as pathways_demo
 
 DEMO_PASSWORD = "openmil-demo"  # noqa: S105 - published demo credential
 NETWORK_SLUG = "demo-network"
@@ -184,6 +185,7 @@ def generate(
     for i, lab in enumerate(lab_objs):
         progress(f"{lab.name}: {participants} participants")
         _populate_lab(lab, i, participants, rng, today, need_types, occupation_ids)
+        pathways_demo.populate(lab, seed=seed * 100 + i, today=today)
     return Result(
         created=True,
         logins=logins_for(lab_objs),
