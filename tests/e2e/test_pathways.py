@@ -8,11 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from openmil.core.pillars import Pillar
+from openmil.participants.models import Consent
 from openmil.pathways import services
 from openmil.pathways.models import FollowUpSurvey, Goal, Pathway
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_intake import LANGS, log_in, overflow, path_of, screenshot, t
-from tests.factories import ParticipantFactory
+from tests.factories import ConsentFactory, ParticipantFactory
 from tests.pathways.factories import (
     CriterionFactory,
     PathwayFactory,
@@ -122,6 +123,7 @@ def test_participant_answers_the_survey_on_a_phone(
         given_name="Amal",
         mother_tongue=lang,
     )
+    ConsentFactory(participant=participant, purpose=Consent.Purpose.FOLLOW_UP)
     pathway = PathwayFactory(participant=participant, started_on=dt.date(2025, 1, 1))
     survey = FollowUpSurvey.objects.create(
         pathway=pathway, months=3, due_on=dt.date(2025, 9, 1)

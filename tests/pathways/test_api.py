@@ -8,8 +8,9 @@ from django.test import Client
 
 from openmil.core.models import AuditEntry
 from openmil.core.services import api_token_create
+from openmil.participants.models import Consent
 from openmil.pathways.models import Assessment, FollowUpSurvey, Goal
-from tests.factories import NeedFactory, need_type
+from tests.factories import ConsentFactory, NeedFactory, need_type
 from tests.pathways.factories import (
     CivicModuleFactory,
     CriterionFactory,
@@ -168,6 +169,7 @@ def test_unknown_assessment_kind_is_404_or_422(api, participant):
 
 
 def test_exit_then_surveys_then_answer(api, participant):
+    ConsentFactory(participant=participant, purpose=Consent.Purpose.FOLLOW_UP)
     PathwayFactory(participant=participant, started_on=dt.date(2025, 1, 1))
     base = f"/api/v1/participants/{participant.pk}/pathway"
     bad = api(

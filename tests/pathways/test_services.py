@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from openmil.core.models import AuditEntry
 from openmil.core.pillars import Pillar
+from openmil.participants import services as participant_services
 from openmil.participants.models import Consent, Need
 from openmil.pathways import services
 from openmil.pathways.models import (
@@ -372,6 +373,7 @@ def test_surveys_become_due_then_overdue_as_time_passes(facilitator, participant
 
 
 def test_survey_answer_once_by_staff(facilitator, participant):
+    ConsentFactory(participant=participant, purpose=Consent.Purpose.FOLLOW_UP)
     pathway = PathwayFactory(participant=participant, started_on=dt.date(2024, 6, 1))
     _exit(facilitator, pathway, on=dt.date(2025, 1, 15))
     survey = pathway.surveys.get(months=3)
@@ -391,6 +393,7 @@ def test_survey_answer_once_by_staff(facilitator, participant):
 
 
 def test_survey_belonging_outside_1_to_5_is_refused(facilitator, participant):
+    ConsentFactory(participant=participant, purpose=Consent.Purpose.FOLLOW_UP)
     survey = PathwayFactory(participant=participant).surveys.create(
         months=3, due_on=dt.date(2025, 1, 1)
     )
@@ -402,3 +405,25 @@ def test_add_months_keeps_the_day_or_takes_the_months_last():
     assert services.add_months(dt.date(2024, 11, 30), 3) == dt.date(2025, 2, 28)
     assert services.add_months(dt.date(2024, 2, 29), 12) == dt.date(2025, 2, 28)
     assert services.add_months(dt.date(2024, 5, 15), 6) == dt.date(2024, 11, 15)
+
+
+def test_no_survey_answer_or_link_without_follow_up_consent(facilitator, participant):
+    consent = ConsentFactory(participant=participant, purpose=Consent.Purpose.FOLLOW_UP)
+    survey = PathwayFactory(participant=participant).surveys.create(
+        months=3, due_on=dt.date(2025, 1, 1)
+    )
+    services.survey_link_issue(actor=facilitator, survey=survey)
+    participant_services.consent_withdraw(actor=facilitator, consent=consent)
+    for attempt in (
+        lambda: services.survey_link_issue(actor=facilitator, survey=survey),
+        lambda: services.survey_answer(
+            actor=facilitator, survey=survey, data={"belonging": 3}
+        ),
+        lambda: services.survey_answer(
+            actor=None, survey=survey, data={"belonging": 3}, by_participant=True
+        ),
+    ):
+        with pytest.raises(ValidationError, match="not consented"):
+            attempt()
+    survey.refresh_from_db()
+    assert survey.answered_at is None

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from openmil.core.models import AuditEntry
 from openmil.core.pillars import Pillar
+from openmil.participants.models import Consent
 from openmil.pathways import services
 from openmil.pathways.models import Assessment, Evidence, FollowUpSurvey, Goal
 from tests.conftest import client_for
-from tests.factories import NeedFactory, need_type
+from tests.factories import ConsentFactory, NeedFactory, need_type
 from tests.pathways.factories import (
     AssessmentFactory,
     CivicModuleFactory,
@@ -206,6 +207,7 @@ def test_exit_form_then_surveys_listed(facilitator, participant):
 
 
 def test_survey_list_and_staff_answer(facilitator, participant):
+    ConsentFactory(participant=participant, purpose=Consent.Purpose.FOLLOW_UP)
     pathway = PathwayFactory(participant=participant, started_on=dt.date(2025, 1, 1))
     services.pathway_exit(
         actor=facilitator,
@@ -224,6 +226,7 @@ def test_survey_list_and_staff_answer(facilitator, participant):
 
 
 def test_personal_link_answers_once_without_an_account(facilitator, participant):
+    ConsentFactory(participant=participant, purpose=Consent.Purpose.FOLLOW_UP)
     participant.mother_tongue = "ar"
     participant.save()
     pathway = PathwayFactory(participant=participant, started_on=dt.date(2025, 1, 1))
@@ -247,6 +250,7 @@ def test_personal_link_answers_once_without_an_account(facilitator, participant)
 
 
 def test_expired_or_made_up_link_is_refused(facilitator, participant):
+    ConsentFactory(participant=participant, purpose=Consent.Purpose.FOLLOW_UP)
     pathway = PathwayFactory(participant=participant)
     survey = pathway.surveys.create(months=3, due_on=dt.date(2025, 9, 1))
     raw = services.survey_link_issue(actor=facilitator, survey=survey)

@@ -16,7 +16,8 @@ from openmil.core import access
 from openmil.core.audit import audit_record, diff, snapshot
 from openmil.core.models import AuditEntry, Lab
 from openmil.core.roles import Perm
-from openmil.participants.models import Participant
+from openmil.participants.models import Consent, Participant
+from openmil.participants.selectors import consent_is_active
 from openmil.participants.services import pathway_start
 from openmil.pathways.models import (
     Assessment,
@@ -565,6 +566,15 @@ def pathway_exit(*, actor: Any, pathway: Pathway, data: dict[str, Any]) -> Pathw
     return pathway
 
 
+def _require_follow_up_consent(participant: Participant) -> None:
+    if not consent_is_active(
+        participant=participant, purpose=Consent.Purpose.FOLLOW_UP
+    ):
+        raise ValidationError(
+            _("The participant has not consented to follow-up contact.")
+        )
+
+
 def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -581,6 +591,7 @@ def survey_link_issue(*, actor: Any, survey: FollowUpSurvey) -> str:
         _require_edit(actor, participant.lab_id)
     if survey.is_answered:
         raise ValidationError(_("This survey is already answered."))
+    _require_follow_up_consent(participant)
     raw = secrets.token_urlsafe(32)
     survey.token_digest = token_digest(raw)
     survey.token_expires_at = timezone.now() + dt.timedelta(
@@ -632,6 +643,7 @@ def survey_answer(
         raise ValidationError(_("This survey is already answered."))
     if survey.due_on > timezone.localdate() and not by_participant:
         raise ValidationError(_("This survey is not due yet."))
+    _require_follow_up_consent(participant)
     for name in FollowUpSurvey.ANSWER_FIELDS:
         if name in data:
             setattr(survey, name, data[name] if data[name] is not None else None)

@@ -19,7 +19,7 @@ from openmil.core.audit import audit_record
 from openmil.core.models import AuditEntry
 from openmil.core.roles import Perm
 from openmil.participants import selectors as participant_selectors
-from openmil.participants.models import Participant
+from openmil.participants.models import Consent, Participant
 from openmil.pathways import selectors, services
 from openmil.pathways.forms import (
     AssessmentForm,
@@ -266,6 +266,10 @@ def pathway_detail(request: HttpRequest, participant_id: int) -> HttpResponse:
         "can_edit": can_edit,
         "active": active,
         "kinds": Assessment.Kind.choices,
+        "follow_up_consent": page.surveys
+        and participant_selectors.consent_is_active(
+            participant=participant, purpose=Consent.Purpose.FOLLOW_UP
+        ),
         "blockers": (
             participant_selectors.pathway_blockers(participant=participant)
             if page.pathway is None and participant.pathway_started_on is None
