@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -281,6 +282,17 @@ def pathway_detail(request: HttpRequest, participant_id: int) -> HttpResponse:
             else None
         ),
         "goal_form": GoalForm(prefix="goal") if active else None,
+        # Labelled once here: the evidence form of every goal lists them.
+        "assessment_options": [
+            (
+                a.pk,
+                f"{date_format(a.assessed_on, 'SHORT_DATE_FORMAT')} "
+                f"{a.get_kind_display()}: {a.summary}",
+            )
+            for a in page.assessments
+        ]
+        if active
+        else [],
         "evidence_form": (
             EvidenceForm(participant=participant, prefix="evidence") if active else None
         ),
