@@ -427,3 +427,24 @@ def test_no_survey_answer_or_link_without_follow_up_consent(facilitator, partici
             attempt()
     survey.refresh_from_db()
     assert survey.answered_at is None
+
+
+def test_removing_a_template_goal_removes_its_criterion_and_logs_both(
+    coordinator, lab_a
+):
+    template = TemplateFactory(lab=lab_a)
+    goal = TemplateGoalFactory(template=template)
+    services.criterion_add(
+        actor=coordinator, template=template, data={"kind": "goal", "goal": goal}
+    )
+    services.template_goal_remove(actor=coordinator, goal=goal)
+    assert not template.criteria.exists()
+    deleted = set(
+        AuditEntry.objects.filter(action="delete").values_list("object_type", flat=True)
+    )
+    assert deleted == {"template_goal", "readiness_criterion"}
+
+
+def test_facilitator_cannot_change_templates(facilitator, lab_a):
+    with pytest.raises(PermissionDenied):
+        services.template_create(actor=facilitator, lab=lab_a, data={"name": "X"})

@@ -165,6 +165,15 @@ def template_goal_remove(*, actor: Any, goal: TemplateGoal) -> None:
     """Remove a goal from the template; pathways built from it keep theirs."""
     lab_id = goal.template.lab_id
     _require_manage(actor, lab_id)
+    for criterion in goal.criteria.all():
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.DELETE,
+            object_type="readiness_criterion",
+            object_id=criterion.pk,
+            lab_id=lab_id,
+            detail=criterion.label,
+        )
     audit_record(
         actor=actor,
         action=AuditEntry.Action.DELETE,
