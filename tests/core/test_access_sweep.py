@@ -8,6 +8,7 @@ is added unchecked.
 """
 
 import datetime as dt
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -391,8 +392,23 @@ def url_names() -> set[str]:
     return names
 
 
+#: Test modules of apps that sweep their own pages and endpoints with this
+#: module's World and checks; each exports PAGES and OPERATIONS like these.
+OWN_SWEEPS = ("tests.pathways.test_sweep",)
+
+
+def swept_elsewhere() -> tuple[set[str], set[tuple[str, str]]]:
+    pages: set[str] = set()
+    operations: set[tuple[str, str]] = set()
+    for name in OWN_SWEEPS:
+        module = importlib.import_module(name)
+        pages |= set(module.PAGES)
+        operations |= set(module.OPERATIONS)
+    return pages, operations
+
+
 def test_the_sweep_knows_how_to_fill_every_url_pattern():
-    assert url_names() == set(PAGES)
+    assert url_names() == set(PAGES) | swept_elsewhere()[0]
 
 
 def _request(client: Client, method: str, name: str, world: World, **extra: Any):
@@ -649,7 +665,7 @@ def api_operations() -> set[tuple[str, str]]:
 
 
 def test_the_sweep_knows_how_to_call_every_api_operation():
-    assert api_operations() == set(OPERATIONS)
+    assert api_operations() == set(OPERATIONS) | swept_elsewhere()[1]
 
 
 # API URLs that are not operations: the published description of the API.
@@ -676,7 +692,8 @@ def api_routes() -> set[str]:
 
 def test_every_api_url_is_an_operation_of_the_sweep_or_a_document():
     """No endpoint hides outside the OpenAPI document, and so outside the sweep."""
-    operation_paths = {path for _method, path in OPERATIONS}
+    operations = set(OPERATIONS) | swept_elsewhere()[1]
+    operation_paths = {path for _method, path in operations}
     assert api_routes() == operation_paths | API_DOCUMENTS
 
 

@@ -14,6 +14,7 @@ from openmil.partners.api import router as partners_router
 from openmil.portal.api import router as portal_router
 from openmil.privacy.api import router as privacy_router
 from openmil.records.api import router as records_router
+from openmil.pathways.api import router as pathways_router
 
 api = NinjaAPI(
     title="OpenMIL API",
@@ -35,6 +36,7 @@ api.add_router("/", records_router)
 api.add_router("/", portal_router)
 api.add_router("/", imports_router)
 api.add_router("/", dedup_router)
+api.add_router("/", pathways_router)
 
 
 @api.exception_handler(ValidationError)

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "openmil.records",
     "openmil.imports",
     "openmil.dedup",
+    "openmil.pathways",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("records/", include("openmil.records.urls")),
     path("imports/", include("openmil.imports.urls")),
     path("duplicates/", include("openmil.dedup.urls")),
+    path("pathways/", include("openmil.pathways.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -46,6 +46,7 @@ from openmil.participants.models import (
 from openmil.partners.demo import populate_partners
 from openmil.portal import demo as portal_demo
 from openmil.privacy.demo import populate_privacy
+from openmil.pathways import demo as pathways_demo
 
 DEMO_PASSWORD = "openmil-demo"  # noqa: S105 - published demo credential
 NETWORK_SLUG = "demo-network"
@@ -191,6 +192,7 @@ def generate(
         populate_privacy(lab)
         populate_partners(lab, seed=seed * 100 + i)
     portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
+        pathways_demo.populate(lab, seed=seed * 100 + i, today=today)
     return Result(
         created=True,
         logins=logins_for(lab_objs),
