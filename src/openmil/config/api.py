@@ -11,10 +11,10 @@ from openmil.dedup.api import router as dedup_router
 from openmil.imports.api import router as imports_router
 from openmil.participants.api import router as participants_router
 from openmil.partners.api import router as partners_router
+from openmil.pathways.api import router as pathways_router
 from openmil.portal.api import router as portal_router
 from openmil.privacy.api import router as privacy_router
 from openmil.records.api import router as records_router
-from openmil.pathways.api import router as pathways_router
 
 api = NinjaAPI(
     title="OpenMIL API",
