@@ -44,9 +44,9 @@ from openmil.participants.models import (
     normalise_for_search,
 )
 from openmil.partners.demo import populate_partners
+from openmil.pathways import demo as pathways_demo
 from openmil.portal import demo as portal_demo
 from openmil.privacy.demo import populate_privacy
-from openmil.pathways import demo as pathways_demo
 
 DEMO_PASSWORD = "openmil-demo"  # noqa: S105 - published demo credential
 NETWORK_SLUG = "demo-network"
@@ -191,8 +191,8 @@ def generate(
         _populate_lab(lab, i, participants, rng, today, need_types, occupation_ids)
         populate_privacy(lab)
         populate_partners(lab, seed=seed * 100 + i)
-    portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
         pathways_demo.populate(lab, seed=seed * 100 + i, today=today)
+    portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
     return Result(
         created=True,
         logins=logins_for(lab_objs),
