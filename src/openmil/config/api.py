@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from openmil.activities.api import router as activities_router
 from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
 from openmil.participants.api import router as participants_router
@@ -23,6 +24,7 @@ api = NinjaAPI(
 )
 api.add_router("/", labs_router)
 api.add_router("/", participants_router)
+api.add_router("/", activities_router)
 
 
 @api.exception_handler(ValidationError)

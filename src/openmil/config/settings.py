@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "openmil.core",
     "openmil.classifications",
     "openmil.participants",
+    "openmil.activities",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from openmil.config.api import api
 urlpatterns = [
     path("", include("openmil.core.urls")),
     path("participants/", include("openmil.participants.urls")),
+    path("activities/", include("openmil.activities.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

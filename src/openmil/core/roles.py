@@ -27,6 +27,7 @@ class Perm:
     VIEW_AUDIT = "view_audit"
     VIEW_AGGREGATES = "view_aggregates"
     MANAGE_LAB = "manage_lab"
+    MANAGE_ACTIVITIES = "manage_activities"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -39,6 +40,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_AUDIT,
             Perm.VIEW_AGGREGATES,
             Perm.MANAGE_LAB,
+            Perm.MANAGE_ACTIVITIES,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose

@@ -1,0 +1,482 @@
+"""Activity pages: thin wrappers over selectors, services and forms."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from openmil.activities import selectors, services
+from openmil.activities.calendar import feed_calendar
+from openmil.activities.forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    AttendanceCellForm,
+    CohortForm,
+    EnrolForm,
+    SessionForm,
+    TargetShareForm,
+    session_marks,
+)
+from openmil.activities.models import Attendance, CalendarFeed, Cohort, Enrolment
+from openmil.core import access
+from openmil.core.roles import Perm
+from openmil.participants.selectors import (
+    participant_get_for_edit,
+    participant_list,
+    participant_list_audit,
+    participant_queryset,
+)
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not access.is_staff_user(request.user):
+        raise Http404
+
+
+def _error_messages(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def _attach(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errs in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _can(request: HttpRequest, permission: str, lab_id: int) -> bool:
+    return access.can(request.user, permission, lab_id)
+
+
+# ---------------------------------------------------------------------------
+# Activities
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    labs = access.labs_with(request.user, Perm.VIEW_PERSONAL)
+    form = ActivityFilterForm(request.GET or None, labs=labs)
+    lab_id, pillar = None, ""
+    if form.is_valid():
+        lab = form.cleaned_data["lab"]
+        lab_id, pillar = (lab.pk if lab else None), form.cleaned_data["pillar"]
+    activities = selectors.activity_list(
+        user=request.user, lab_id=lab_id, pillar=pillar
+    )
+    managed = [lab for lab in labs if _can(request, Perm.MANAGE_LAB, lab.pk)]
+    targets = [
+        (
+            lab,
+            TargetShareForm(
+                initial={
+                    "target_newcomer_share": selectors.lab_target_newcomer_share(
+                        lab_id=lab.pk
+                    )
+                },
+                prefix=f"lab{lab.pk}",
+            ),
+        )
+        for lab in managed
+    ]
+    creatable = [lab for lab in labs if _can(request, Perm.MANAGE_ACTIVITIES, lab.pk)]
+    return render(
+        request,
+        "activities/list.html",
+        {
+            "form": form,
+            "activities": activities,
+            "targets": targets,
+            "creatable": creatable,
+        },
+    )
+
+
+@login_required
+def activity_create(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    labs = list(access.labs_with(request.user, Perm.MANAGE_ACTIVITIES))
+    if not labs:
+        raise Http404
+    wanted = request.GET.get("lab") or request.POST.get("lab")
+    lab = next((lab for lab in labs if str(lab.pk) == wanted), labs[0])
+    form = ActivityForm(request.POST or None, lab=lab)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_create(
+                actor=request.user, lab=lab, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("The activity is created."))
+            return redirect("activities:detail", activity_id=activity.pk)
+    return render(
+        request, "activities/form.html", {"form": form, "lab": lab, "labs": labs}
+    )
+
+
+@login_required
+def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
+    activity = selectors.activity_get(user=request.user, activity_id=activity_id)
+    can_manage = _can(request, Perm.MANAGE_ACTIVITIES, activity.lab_id)
+    return render(
+        request,
+        "activities/detail.html",
+        {
+            "activity": activity,
+            "cohorts": selectors.cohorts_of(activity=activity),
+            "can_manage": can_manage,
+            "cohort_form": CohortForm() if can_manage else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def cohort_create(request: HttpRequest, activity_id: int) -> HttpResponse:
+    activity = selectors.activity_get(user=request.user, activity_id=activity_id)
+    if not _can(request, Perm.MANAGE_ACTIVITIES, activity.lab_id):
+        raise Http404
+    form = CohortForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("activities:detail", activity_id=activity.pk)
+    try:
+        cohort = services.cohort_create(
+            actor=request.user, activity=activity, data=form.cleaned_data
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+        return redirect("activities:detail", activity_id=activity.pk)
+    messages.success(request, _("The cohort is created."))
+    return redirect("activities:cohort", cohort_id=cohort.pk)
+
+
+@login_required
+@require_POST
+def lab_target(request: HttpRequest, lab_id: int) -> HttpResponse:
+    lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.MANAGE_LAB)
+    _staff_only(request)
+    form = TargetShareForm(request.POST, prefix=f"lab{lab.pk}")
+    if form.is_valid():
+        services.lab_activity_settings_update(
+            actor=request.user,
+            lab=lab,
+            target_newcomer_share=form.cleaned_data["target_newcomer_share"],
+        )
+        messages.success(request, _("The target mix is saved."))
+    else:
+        _form_errors(request, form)
+    return redirect("activities:list")
+
+
+# ---------------------------------------------------------------------------
+# Cohorts and enrolment
+
+
+def _cohort_context(request: HttpRequest, cohort: Cohort) -> dict[str, Any]:
+    lab = cohort.activity.lab
+    enrolments = list(selectors.enrolments_of(user=request.user, cohort=cohort))
+    enrolled = [e for e in enrolments if e.status == Enrolment.Status.ENROLLED]
+    waitlist = [e for e in enrolments if e.status == Enrolment.Status.WAITLISTED]
+    selectors.enrolment_list_audit(
+        user=request.user, cohort=cohort, people=[e.participant for e in enrolments]
+    )
+    can_manage = _can(request, Perm.MANAGE_ACTIVITIES, lab.pk)
+    return {
+        "cohort": cohort,
+        "activity": cohort.activity,
+        "lab": lab,
+        "enrolled": enrolled,
+        "waitlist": waitlist,
+        "enrolled_total": Enrolment.objects.filter(
+            cohort=cohort, status=Enrolment.Status.ENROLLED
+        ).count(),
+        "mix": selectors.cohort_mix(cohort=cohort),
+        "sessions": selectors.sessions_of(cohort=cohort),
+        "can_edit": _can(request, Perm.EDIT_PERSONAL, lab.pk),
+        "can_manage": can_manage,
+        "session_form": SessionForm(lab=lab) if can_manage else None,
+        "now": timezone.now(),
+    }
+
+
+@login_required
+def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = selectors.cohort_get(user=request.user, cohort_id=cohort_id)
+    return render(request, "activities/cohort.html", _cohort_context(request, cohort))
+
+
+@login_required
+@require_GET
+def enrol_search(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """People of the cohort's lab matching a name, to enrol (htmx)."""
+    cohort = selectors.cohort_get(user=request.user, cohort_id=cohort_id)
+    if not _can(request, Perm.EDIT_PERSONAL, cohort.activity.lab_id):
+        raise Http404
+    query = request.GET.get("q", "")[:100].strip()
+    people = []
+    if query:
+        people = list(
+            participant_list(
+                user=request.user, query=query, lab_id=cohort.activity.lab_id
+            ).select_related(None)[:10]
+        )
+        participant_list_audit(user=request.user, participants=people)
+    return render(
+        request,
+        "activities/enrol_results.html",
+        {"cohort": cohort, "people": people, "query": query},
+    )
+
+
+@login_required
+@require_POST
+def enrol(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = selectors.cohort_get(user=request.user, cohort_id=cohort_id)
+    if not _can(request, Perm.EDIT_PERSONAL, cohort.activity.lab_id):
+        raise Http404
+    form = EnrolForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("activities:cohort", cohort_id=cohort.pk)
+    participant = participant_get_for_edit(
+        user=request.user, participant_id=form.cleaned_data["participant"]
+    )
+    try:
+        enrolment = services.enrolment_create(
+            actor=request.user, cohort=cohort, participant=participant
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        if enrolment.status == Enrolment.Status.ENROLLED:
+            text = _("%(name)s is enrolled.")
+        else:
+            text = _("The cohort is full: %(name)s is on the waitlist.")
+        messages.success(request, text % {"name": participant.full_name})
+    return redirect("activities:cohort", cohort_id=cohort.pk)
+
+
+@login_required
+@require_POST
+def enrolment_withdraw(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = selectors.enrolment_get(user=request.user, enrolment_id=enrolment_id)
+    try:
+        services.enrolment_withdraw(actor=request.user, enrolment=enrolment)
+    except ValidationError as error:
+        _error_messages(request, error)
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(
+            request,
+            _("%(name)s is withdrawn.") % {"name": enrolment.participant.full_name},
+        )
+    return redirect("activities:cohort", cohort_id=enrolment.cohort_id)
+
+
+@login_required
+@require_POST
+def session_create(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = selectors.cohort_get(user=request.user, cohort_id=cohort_id)
+    lab = cohort.activity.lab
+    if not _can(request, Perm.MANAGE_ACTIVITIES, lab.pk):
+        raise Http404
+    form = SessionForm(request.POST, lab=lab)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            services.session_create(actor=request.user, cohort=cohort, **form.cleaned_data)
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("The session is planned."))
+    return redirect("activities:cohort", cohort_id=cohort.pk)
+
+
+# ---------------------------------------------------------------------------
+# Attendance
+
+
+@login_required
+def cohort_attendance(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = selectors.cohort_get(user=request.user, cohort_id=cohort_id)
+    grid = selectors.attendance_grid(user=request.user, cohort=cohort)
+    selectors.enrolment_list_audit(user=request.user, cohort=cohort, people=grid.people)
+    return render(
+        request,
+        "activities/attendance.html",
+        {
+            "cohort": cohort,
+            "lab": cohort.activity.lab,
+            "grid": grid,
+            "can_edit": _can(request, Perm.EDIT_PERSONAL, cohort.activity.lab_id),
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Save one cell (htmx) or a whole session column (the column's form).
+
+    A cell posts `participant` and its select `p<participant id>`; the
+    column posts every select, and `all=<status>` marks everyone not yet
+    marked.
+    """
+    session = selectors.session_get(user=request.user, session_id=session_id)
+    if not _can(request, Perm.EDIT_PERSONAL, session.cohort.activity.lab_id):
+        raise Http404
+    cell = bool(request.headers.get("HX-Request")) and "participant" in request.POST
+    if cell:
+        pid = request.POST.get("participant", "")
+        form = AttendanceCellForm(
+            {"participant": pid, "status": request.POST.get(f"p{pid}", "")}
+        )
+        if not form.is_valid():
+            return HttpResponse(_("This mark is not valid."), status=422)
+        marks = {form.cleaned_data["participant"]: form.cleaned_data["status"]}
+    else:
+        ids = list(
+            Enrolment.objects.filter(
+                cohort_id=session.cohort_id, status=Enrolment.Status.ENROLLED
+            ).values_list("participant_id", flat=True)
+        )
+        marks = session_marks(request.POST, ids)
+        everyone = request.POST.get("all", "")
+        if everyone:
+            marked = set(
+                Attendance.objects.filter(session=session).values_list(
+                    "participant_id", flat=True
+                )
+            )
+            for pid_ in ids:
+                if not marks.get(pid_) and pid_ not in marked:
+                    marks[pid_] = everyone
+    try:
+        services.attendance_record(actor=request.user, session=session, marks=marks)
+    except ValidationError as error:
+        if cell:
+            return HttpResponse(" ".join(error.messages), status=422)
+        _error_messages(request, error)
+    else:
+        if cell:
+            person, status = next(iter(marks.items()))
+            return render(
+                request,
+                "activities/attendance.html#cell",
+                {
+                    "session": session,
+                    "pid": person,
+                    "name": participant_queryset(user=request.user)
+                    .only("given_name", "family_name")
+                    .get(pk=person)
+                    .full_name,
+                    "status": status,
+                    "statuses": Attendance.Status.choices,
+                    "can_edit": True,
+                    "saved": True,
+                },
+            )
+        messages.success(request, _("The attendance is saved."))
+    return redirect(
+        reverse("activities:attendance", kwargs={"cohort_id": session.cohort_id})
+        + f"#s{session.pk}"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Calendars
+
+
+def _feed_url(request: HttpRequest, raw: str) -> str:
+    return request.build_absolute_uri(reverse("activities:feed", args=[raw]))
+
+
+@login_required
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    """The facilitator's calendar feed: regenerate it (the old URL stops)."""
+    _staff_only(request)
+    url = None
+    if request.method == "POST":
+        _feed, raw = services.calendar_feed_regenerate(user=request.user)
+        url = _feed_url(request, raw)
+    return render(
+        request,
+        "activities/calendar.html",
+        {
+            "feed": selectors.calendar_feed_for(user=request.user),
+            "url": url,
+            "sessions": selectors.sessions_for_facilitator(
+                user=request.user, since=timezone.now(), days=28
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def participant_calendar(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant = participant_get_for_edit(
+        user=request.user, participant_id=participant_id
+    )
+    try:
+        _feed, raw = services.calendar_feed_regenerate_for_participant(
+            actor=request.user, participant=participant
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    return render(
+        request,
+        "activities/participant_calendar.html",
+        {
+            "p": participant,
+            "url": _feed_url(request, raw),
+            "sessions": selectors.sessions_upcoming_for_participant(
+                participant=participant, today=timezone.localdate()
+            ),
+        },
+    )
+
+
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The iCalendar feed at its token URL: no sign-in, no session."""
+    found = selectors.calendar_feed_by_token(raw=token)
+    if found is None:
+        raise Http404
+    if found.kind == CalendarFeed.Kind.FACILITATOR:
+        sessions = selectors.sessions_for_facilitator(user=found.user)
+        name = _("OpenMIL: sessions I facilitate")
+    else:
+        if found.participant is None:
+            raise Http404
+        sessions = selectors.sessions_for_participant_feed(
+            participant=found.participant
+        )
+        name = _("OpenMIL: my sessions")
+    services.calendar_feed_touch(feed=found)
+    body = feed_calendar(name=name, sessions=list(sessions))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    response["Content-Disposition"] = 'inline; filename="openmil.ics"'
+    return response
