@@ -412,20 +412,26 @@ def _feed_url(request: HttpRequest, raw: str) -> str:
     return request.build_absolute_uri(reverse("activities:feed", args=[raw]))
 
 
+FRESH_FEED_URL = "activities_fresh_feed_url"
+
+
 @login_required
 def my_calendar(request: HttpRequest) -> HttpResponse:
-    """The facilitator's calendar feed: regenerate it (the old URL stops)."""
+    """The facilitator's calendar feed: make a new address (the old stops).
+
+    The address is shown once, on the page the POST redirects to.
+    """
     _staff_only(request)
-    url = None
     if request.method == "POST":
         _feed, raw = services.calendar_feed_regenerate(user=request.user)
-        url = _feed_url(request, raw)
+        request.session[FRESH_FEED_URL] = _feed_url(request, raw)
+        return redirect("activities:my_calendar")
     return render(
         request,
         "activities/calendar.html",
         {
             "feed": selectors.calendar_feed_for(user=request.user),
-            "url": url,
+            "url": request.session.pop(FRESH_FEED_URL, None),
             "sessions": selectors.sessions_for_facilitator(
                 user=request.user, since=timezone.now(), days=28
             ),
@@ -434,23 +440,29 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def participant_calendar(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """A participant's calendar address, made here to hand to them."""
     participant = participant_get_for_edit(
-        user=request.user, participant_id=participant_id
+        user=request.user,
+        participant_id=participant_id,
+        audit=request.method == "GET",
     )
-    try:
-        _feed, raw = services.calendar_feed_regenerate_for_participant(
-            actor=request.user, participant=participant
-        )
-    except PermissionDenied:
-        raise Http404 from None
+    if request.method == "POST":
+        try:
+            _feed, raw = services.calendar_feed_regenerate_for_participant(
+                actor=request.user, participant=participant
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        request.session[FRESH_FEED_URL] = _feed_url(request, raw)
+        return redirect("activities:participant_calendar", participant_id=participant.pk)
     return render(
         request,
         "activities/participant_calendar.html",
         {
             "p": participant,
-            "url": _feed_url(request, raw),
+            "feed": selectors.calendar_feed_for(participant=participant),
+            "url": request.session.pop(FRESH_FEED_URL, None),
             "sessions": selectors.sessions_upcoming_for_participant(
                 participant=participant, today=timezone.localdate()
             ),
