@@ -237,6 +237,8 @@ def test_attendance_page_shows_rates_and_logs_the_list(class_of_two, facilitator
     assertContains(response, ana.full_name)
     assertContains(response, "100 %")
     assertContains(response, "50 %")
+    assertContains(response, f'name="p{ben.pk}"')
+    assertContains(response, '<option value="absent">Absent</option>')
     entry = AuditEntry.objects.get(object_type="participant_list")
     assert sorted(entry.changes["participants"]) == sorted([ana.pk, ben.pk])
 

@@ -329,6 +329,7 @@ def cohort_attendance(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "cohort": cohort,
             "lab": cohort.activity.lab,
             "grid": grid,
+            "statuses": Attendance.Status.choices,
             "can_edit": _can(request, Perm.EDIT_PERSONAL, cohort.activity.lab_id),
         },
     )
