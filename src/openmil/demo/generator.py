@@ -21,6 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from openmil.activities import demo as activities_demo
 from openmil.classifications.models import Occupation
 from openmil.core.audit import audit_record
 from openmil.core.models import AuditEntry, Lab, Membership, Network, Organisation
@@ -184,6 +185,7 @@ def generate(
     for i, lab in enumerate(lab_objs):
         progress(f"{lab.name}: {participants} participants")
         _populate_lab(lab, i, participants, rng, today, need_types, occupation_ids)
+        activities_demo.populate_lab(lab=lab, today=today)
     return Result(
         created=True,
         logins=logins_for(lab_objs),
