@@ -352,9 +352,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         path=_a, body=lambda w: {"name": "Winter", "capacity": 6}, personal=False
     ),
     ("GET", "/api/v1/cohorts/{cohort_id}"): Operation(path=_c, personal=False),
-    ("GET", "/api/v1/cohorts/{cohort_id}/sessions"): Operation(
-        path=_c, personal=False
-    ),
+    ("GET", "/api/v1/cohorts/{cohort_id}/sessions"): Operation(path=_c, personal=False),
     ("POST", "/api/v1/cohorts/{cohort_id}/sessions"): Operation(
         path=_c,
         body=lambda w: {"day": "2026-03-09", "start": "10:00", "end": "12:00"},

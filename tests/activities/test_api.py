@@ -81,9 +81,7 @@ def test_enrolling_a_person_of_another_lab_is_not_found(api, cohort, lab_b):
     assert not Enrolment.objects.exists()
 
 
-def test_bulk_attendance_records_every_mark_and_answers_the_column(
-    api, cohort, lab_a
-):
+def test_bulk_attendance_records_every_mark_and_answers_the_column(api, cohort, lab_a):
     cohort.capacity = 5
     cohort.save()
     people = [ParticipantFactory(lab=lab_a) for _ in range(3)]
@@ -97,7 +95,11 @@ def test_bulk_attendance_records_every_mark_and_answers_the_column(
     response = api("PUT", f"/api/v1/sessions/{session.pk}/attendance", {"marks": marks})
     assert response.status_code == 200
     answer = {m["participant"]: m["status"] for m in response.json()}
-    assert answer == {people[0].pk: "present", people[1].pk: "excused", people[2].pk: ""}
+    assert answer == {
+        people[0].pk: "present",
+        people[1].pk: "excused",
+        people[2].pk: "",
+    }
     assert Attendance.objects.count() == 2
     assert AuditEntry.objects.filter(object_type="attendance").count() == 2
 

@@ -31,7 +31,9 @@ def cohort_of(lab, facilitator, size: int):
         for d in (-14, -7, -1, 6)
     ]
     for i in range(size):
-        person = ParticipantFactory(lab=lab, profile="national" if i % 3 else "newcomer")
+        person = ParticipantFactory(
+            lab=lab, profile="national" if i % 3 else "newcomer"
+        )
         EnrolmentFactory(cohort=cohort, participant=person)
         for session in sessions[:3]:
             AttendanceFactory(
@@ -54,6 +56,4 @@ def test_cohort_pages_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(MAX_QUERIES[page]):
         response = client.get(url)
     assert response.status_code == 200
-    assert response.content.decode().count('class="att-rate"') == (
-        size if page else 0
-    )
+    assert response.content.decode().count('class="att-rate"') == (size if page else 0)

@@ -49,9 +49,7 @@ def cohort(lab_a):
 # Cohort mix ---------------------------------------------------------------
 
 
-def test_mix_counts_enrolled_people_by_profile_against_the_lab_default(
-    cohort, lab_a
-):
+def test_mix_counts_enrolled_people_by_profile_against_the_lab_default(cohort, lab_a):
     enrol(cohort, lab_a, NEWCOMER, 3)
     enrol(cohort, lab_a, NATIONAL, 1)
     enrol(cohort, lab_a, NATIONAL, 5, status=Enrolment.Status.WAITLISTED)
@@ -134,9 +132,9 @@ def test_the_grid_gives_the_same_rates_as_the_selectors(
     assert [s.pk for s in grid.sessions] == [*(s.pk for s in held), coming.pk]
     rates = {row.participant.pk: row.rate.percent for row in grid.rows}
     assert rates == {ana.pk: 33, ben.pk: 67}
-    assert grid.rate.percent == selectors.attendance_rate_for_cohort(
-        cohort=cohort
-    ).percent
+    assert (
+        grid.rate.percent == selectors.attendance_rate_for_cohort(cohort=cohort).percent
+    )
     ben_row = next(r for r in grid.rows if r.participant == ben)
     assert [m for _s, m in ben_row.marks] == ["", "present", "present", ""]
 
@@ -171,9 +169,7 @@ def test_upcoming_sessions_of_a_participant_are_those_of_enrolled_cohorts(
     )
     SessionFactory(cohort=waiting, starts_at=at(3))
     today = timezone.localdate()
-    upcoming = selectors.sessions_upcoming_for_participant(
-        participant=ana, today=today
-    )
+    upcoming = selectors.sessions_upcoming_for_participant(participant=ana, today=today)
     assert list(upcoming) == [soon, later]
     week = selectors.sessions_upcoming_for_participant(
         participant=ana, today=today, days=7
@@ -236,7 +232,9 @@ def test_enrolment_of_a_hidden_record_is_not_found(cohort, lab_a, facilitator):
 def test_rates_ignore_sessions_after_now(cohort, lab_a):
     (ana,) = enrol(cohort, lab_a, NEWCOMER)
     session = SessionFactory(cohort=cohort, starts_at=at(-1))
-    AttendanceFactory(session=session, participant=ana, status=Attendance.Status.PRESENT)
+    AttendanceFactory(
+        session=session, participant=ana, status=Attendance.Status.PRESENT
+    )
     before = session.starts_at - dt.timedelta(minutes=1)
     rate = selectors.attendance_rate_for_participant(participant=ana, now=before)
     assert rate.held == 0

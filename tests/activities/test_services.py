@@ -19,7 +19,12 @@ from tests.activities.factories import (
     EnrolmentFactory,
     SessionFactory,
 )
-from tests.factories import ConsentFactory, OrganisationFactory, ParticipantFactory, member
+from tests.factories import (
+    ConsentFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -123,9 +128,7 @@ def test_a_person_cannot_be_enrolled_twice_but_may_come_back_after_withdrawing(
     assert again.status == Enrolment.Status.ENROLLED
 
 
-def test_only_participants_of_the_same_lab_can_be_enrolled(
-    cohort, lab_b, coordinator
-):
+def test_only_participants_of_the_same_lab_can_be_enrolled(cohort, lab_b, coordinator):
     stranger = ParticipantFactory(lab=lab_b)
     with pytest.raises(ValidationError, match="Only participants of this lab"):
         services.enrolment_create(
@@ -160,9 +163,7 @@ def test_outsider_cannot_withdraw(cohort, lab_a, facilitator, outsider):
         services.enrolment_withdraw(actor=outsider, enrolment=enrolment)
 
 
-def test_a_larger_capacity_takes_people_off_the_waitlist(
-    cohort, lab_a, coordinator
-):
+def test_a_larger_capacity_takes_people_off_the_waitlist(cohort, lab_a, coordinator):
     for p in people(lab_a, 4):
         services.enrolment_create(actor=coordinator, cohort=cohort, participant=p)
     services.cohort_update(actor=coordinator, cohort=cohort, data={"capacity": 3})

@@ -134,9 +134,7 @@ def test_enrol_search_finds_people_of_the_cohorts_lab_only(
     assert AuditEntry.objects.filter(object_type="participant_list").exists()
 
 
-def test_cohort_page_shows_the_mix_flag_and_logs_who_was_listed(
-    lab_a, facilitator
-):
+def test_cohort_page_shows_the_mix_flag_and_logs_who_was_listed(lab_a, facilitator):
     LabActivitySettings.objects.create(lab=lab_a, target_newcomer_share=50)
     cohort = CohortFactory(activity=ActivityFactory(lab=lab_a), capacity=10)
     for _ in range(4):
@@ -155,7 +153,8 @@ def test_cohort_page_shows_the_mix_flag_and_logs_who_was_listed(
 
 def test_coordinator_sets_the_labs_target_mix(lab_a, coordinator):
     response = client_for(coordinator).post(
-        f"/activities/labs/{lab_a.pk}/target/", {f"lab{lab_a.pk}-target_newcomer_share": 65}
+        f"/activities/labs/{lab_a.pk}/target/",
+        {f"lab{lab_a.pk}-target_newcomer_share": 65},
     )
     assert response.status_code == 302
     assert LabActivitySettings.objects.get(lab=lab_a).target_newcomer_share == 65

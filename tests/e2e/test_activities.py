@@ -44,7 +44,9 @@ def evening_class(e2e_lab, e2e_facilitator):
             lab=e2e_lab,
             given_name=name,
             family_name=family,
-            profile=Participant.Profile.NEWCOMER if i % 2 else Participant.Profile.NATIONAL,
+            profile=Participant.Profile.NEWCOMER
+            if i % 2
+            else Participant.Profile.NATIONAL,
         )
         for i, (name, family) in enumerate(
             [("Amal", "Haddad"), ("Bruno", "Costa"), ("Chen", "Wei")]

@@ -314,4 +314,3 @@ def record_attendance(
     marks = {m.participant: m.status for m in payload.marks}
     services.attendance_record(actor=request.user, session=session, marks=marks)
     return _marks_out(session, request.user)
-

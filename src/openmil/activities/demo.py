@@ -9,6 +9,7 @@ short name) and written with bulk inserts, so the demo stays fast.
 import datetime as dt
 import random
 import zoneinfo
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -53,9 +54,9 @@ WEEKS_BEFORE, WEEKS_AFTER = 3, 3
 
 def populate_lab(*, lab: Lab, today: dt.date) -> None:
     """Create the lab's demo programme (the caller skips existing labs)."""
-    rng = random.Random(f"activities-{lab.slug}")
+    rng = random.Random(f"activities-{lab.slug}")  # noqa: S311 - demo data
     zone = zoneinfo.ZoneInfo(lab.time_zone)
-    staff = [
+    staff: list[Any] = [
         m.user
         for m in Membership.objects.filter(
             lab=lab, role=Role.FACILITATOR
@@ -124,7 +125,7 @@ def populate_lab(*, lab: Lab, today: dt.date) -> None:
             rng.shuffle(chosen)
             for k, pid in enumerate(chosen):
                 asked = timezone.make_aware(
-                    dt.datetime.combine(cohort.starts_on, dt.time(9))
+                    dt.datetime.combine(start, dt.time(9))
                 ) - dt.timedelta(days=14, minutes=-k)
                 enrolled = k < cohort.capacity
                 enrolments.append(
@@ -147,9 +148,7 @@ def populate_lab(*, lab: Lab, today: dt.date) -> None:
             Attendance(
                 session=session,
                 participant_id=pid,
-                status=rng.choices(
-                    Attendance.Status.values, weights=[80, 10, 10]
-                )[0],
+                status=rng.choices(Attendance.Status.values, weights=[80, 10, 10])[0],
                 recorded_by=session.facilitator,
                 recorded_at=session.ends_at,
             )

@@ -112,7 +112,13 @@ class Cohort(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    EDITABLE_FIELDS = ("name", "starts_on", "ends_on", "capacity", "target_newcomer_share")
+    EDITABLE_FIELDS = (
+        "name",
+        "starts_on",
+        "ends_on",
+        "capacity",
+        "target_newcomer_share",
+    )
 
     class Meta:
         verbose_name = _("cohort")

@@ -6,7 +6,7 @@ Everything that names a person (enrolments, attendance) is filtered through
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
@@ -93,9 +93,7 @@ def cohort_get(*, user: Any, cohort_id: Any) -> Cohort:
 
 def session_get(*, user: Any, session_id: Any) -> Session:
     qs = Session.objects.filter(cohort__activity__lab_id__in=_lab_ids(user))
-    return _get(
-        qs.select_related("cohort__activity__lab", "facilitator"), session_id
-    )
+    return _get(qs.select_related("cohort__activity__lab", "facilitator"), session_id)
 
 
 def enrolment_get(*, user: Any, enrolment_id: Any) -> Enrolment:
@@ -250,9 +248,6 @@ class AttendanceGrid:
     rows: list[AttendanceRow]
     held: int
     rate: Rate
-    statuses: list[tuple[str, str]] = field(
-        default_factory=lambda: list(Attendance.Status.choices)
-    )
 
     @property
     def people(self) -> list[Participant]:
@@ -315,9 +310,7 @@ def attendance_rate_for_cohort(
     """Present marks over (sessions held × people enrolled), for everyone."""
     moment = now or timezone.now()
     held = cohort.sessions.filter(starts_at__lte=moment).count()
-    enrolled = Enrolment.objects.filter(
-        cohort=cohort, status=Enrolment.Status.ENROLLED
-    )
+    enrolled = Enrolment.objects.filter(cohort=cohort, status=Enrolment.Status.ENROLLED)
     present = Attendance.objects.filter(
         session__cohort=cohort,
         session__starts_at__lte=moment,

@@ -427,9 +427,7 @@ def attendance_record(
 
 def _feed_replace(**owner: Any) -> tuple[CalendarFeed, str]:
     now = timezone.now()
-    CalendarFeed.objects.filter(revoked_at__isnull=True, **owner).update(
-        revoked_at=now
-    )
+    CalendarFeed.objects.filter(revoked_at__isnull=True, **owner).update(revoked_at=now)
     raw = CalendarFeed.generate_raw()
     feed = CalendarFeed.objects.create(
         digest=CalendarFeed.digest_of(raw), created_at=now, **owner

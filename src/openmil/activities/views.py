@@ -305,7 +305,9 @@ def session_create(request: HttpRequest, cohort_id: int) -> HttpResponse:
         _form_errors(request, form)
     else:
         try:
-            services.session_create(actor=request.user, cohort=cohort, **form.cleaned_data)
+            services.session_create(
+                actor=request.user, cohort=cohort, **form.cleaned_data
+            )
         except ValidationError as error:
             _error_messages(request, error)
         else:
@@ -456,7 +458,9 @@ def participant_calendar(request: HttpRequest, participant_id: int) -> HttpRespo
         except PermissionDenied:
             raise Http404 from None
         request.session[FRESH_FEED_URL] = _feed_url(request, raw)
-        return redirect("activities:participant_calendar", participant_id=participant.pk)
+        return redirect(
+            "activities:participant_calendar", participant_id=participant.pk
+        )
     return render(
         request,
         "activities/participant_calendar.html",
