@@ -146,7 +146,7 @@ def test_cohort_page_shows_the_mix_flag_and_logs_who_was_listed(lab_a, facilitat
         )
     response = client_for(facilitator).get(f"/activities/cohorts/{cohort.pk}/")
     assertContains(response, "off target")
-    assertContains(response, "50 points from the target")
+    assertContains(response, "50 points above the target")
     entry = AuditEntry.objects.get(object_type="participant_list")
     assert len(entry.changes["participants"]) == 4
 

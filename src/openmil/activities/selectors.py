@@ -188,6 +188,12 @@ class CohortMix:
         return None if share is None else share - self.target
 
     @property
+    def gap_points(self) -> int | None:
+        """The distance to the target, in points, either way."""
+        gap = self.gap
+        return None if gap is None else abs(gap)
+
+    @property
     def off_target(self) -> bool:
         gap = self.gap
         return gap is not None and abs(gap) > MIX_TOLERANCE_POINTS
