@@ -160,3 +160,14 @@ def test_activities_filter_by_pillar(api, lab_a):
     titles = [a["title"] for a in api("GET", "/api/v1/activities?pillar=civic").json()]
     assert titles == ["Civics"]
     assert api("GET", "/api/v1/activities?pillar=cooking").status_code == 422
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_session_dates_out_of_range_answer_422(api, cohort, day):
+    response = api(
+        "POST",
+        f"/api/v1/cohorts/{cohort.pk}/sessions",
+        {"day": day, "start": "23:00", "end": "23:30"},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "day"

@@ -158,7 +158,7 @@ def list_activities(request: HttpRequest, filters: Query[ActivityFilters]) -> An
 
 @router.post(
     "/activities",
-    response={201: ActivityOut, 403: Error, 404: Error, 422: Error},
+    response={201: ActivityOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def create_activity(request: HttpRequest, payload: ActivityIn) -> Any:
     lab = access.lab_get(
@@ -193,7 +193,7 @@ def list_cohorts(request: HttpRequest, activity_id: int) -> Any:
 
 @router.post(
     "/activities/{activity_id}/cohorts",
-    response={201: CohortOut, 403: Error, 404: Error, 422: Error},
+    response={201: CohortOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def create_cohort(request: HttpRequest, activity_id: int, payload: CohortIn) -> Any:
     activity = selectors.activity_get(user=request.user, activity_id=activity_id)
@@ -224,7 +224,7 @@ def list_sessions(request: HttpRequest, cohort_id: int) -> Any:
 
 @router.post(
     "/cohorts/{cohort_id}/sessions",
-    response={201: SessionOut, 403: Error, 404: Error, 422: Error},
+    response={201: SessionOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def create_session(request: HttpRequest, cohort_id: int, payload: SessionIn) -> Any:
     cohort = selectors.cohort_get(user=request.user, cohort_id=cohort_id)
@@ -255,7 +255,7 @@ def list_enrolments(request: HttpRequest, cohort_id: int) -> Any:
 
 @router.post(
     "/cohorts/{cohort_id}/enrolments",
-    response={201: EnrolmentOut, 403: Error, 404: Error, 422: Error},
+    response={201: EnrolmentOut, 400: Error, 403: Error, 404: Error, 422: Error},
     summary="Enrol a participant: enrolled, or waitlisted when the cohort is full",
 )
 def enrol(request: HttpRequest, cohort_id: int, payload: EnrolmentIn) -> Any:
@@ -272,7 +272,7 @@ def enrol(request: HttpRequest, cohort_id: int, payload: EnrolmentIn) -> Any:
 
 @router.post(
     "/enrolments/{enrolment_id}/withdraw",
-    response={200: EnrolmentOut, 403: Error, 404: Error, 422: Error},
+    response={200: EnrolmentOut, 400: Error, 403: Error, 404: Error, 422: Error},
     summary="Withdraw; a freed place goes to the first on the waitlist",
 )
 def withdraw(request: HttpRequest, enrolment_id: int) -> Any:
@@ -302,7 +302,7 @@ def get_attendance(request: HttpRequest, session_id: int) -> Any:
 
 @router.put(
     "/sessions/{session_id}/attendance",
-    response={200: list[MarkOut], 403: Error, 404: Error, 422: Error},
+    response={200: list[MarkOut], 400: Error, 403: Error, 404: Error, 422: Error},
     summary="Record attendance for a session in bulk",
 )
 def record_attendance(

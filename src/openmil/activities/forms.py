@@ -6,7 +6,13 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from openmil.activities.models import Activity, Attendance, Cohort
+from openmil.activities.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Activity,
+    Attendance,
+    Cohort,
+)
 from openmil.activities.selectors import staff_of_lab
 from openmil.core.models import Lab
 from openmil.core.pillars import Pillar
@@ -67,6 +73,15 @@ class SessionForm(forms.Form):
     def __init__(self, *args: Any, lab: Lab, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["facilitator"].queryset = staff_of_lab(lab_id=lab.pk)  # type: ignore[attr-defined]
+
+    def clean_day(self) -> Any:
+        day = self.cleaned_data["day"]
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise forms.ValidationError(
+                _("Choose a date between %(first)s and %(last)s."),
+                params={"first": FIRST_YEAR, "last": LAST_YEAR},
+            )
+        return day
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -21,6 +21,8 @@ from openmil.participants.models import Participant
 DEFAULT_TARGET_NEWCOMER_SHARE = 50
 #: A cohort's mix is flagged when it is further than this from the target.
 MIX_TOLERANCE_POINTS = 10
+#: Sessions are planned within these years (so their times convert to UTC).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class LabActivitySettings(models.Model):

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openmil.activities.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
     Activity,
     Attendance,
     CalendarFeed,
@@ -134,6 +136,13 @@ def session_times(
     *, day: dt.date, start: dt.time, end: dt.time, time_zone: str
 ) -> tuple[dt.datetime, dt.datetime]:
     """A day and two wall-clock times in the lab's zone, as aware datetimes."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(
+            {
+                "day": _("Choose a date between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            }
+        )
     zone = zoneinfo.ZoneInfo(time_zone)
     starts = dt.datetime.combine(day, start, tzinfo=zone)
     ends = dt.datetime.combine(day, end, tzinfo=zone)
