@@ -1,5 +1,7 @@
 """Activity pages: thin wrappers over selectors, services and forms."""
 
+import zoneinfo
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,7 +29,13 @@ from openmil.activities.forms import (
     TargetShareForm,
     session_marks,
 )
-from openmil.activities.models import Attendance, CalendarFeed, Cohort, Enrolment
+from openmil.activities.models import (
+    Attendance,
+    CalendarFeed,
+    Cohort,
+    Enrolment,
+    Session,
+)
 from openmil.core import access
 from openmil.core.roles import Perm
 from openmil.participants.selectors import (
@@ -319,18 +330,80 @@ def session_create(request: HttpRequest, cohort_id: int) -> HttpResponse:
 # Attendance
 
 
+@dataclass(frozen=True)
+class Column:
+    """What every cell of a session's column repeats, worked out once."""
+
+    session: Session
+    url: str
+    label: str
+    held: bool
+
+
+def _column(session: Session, time_zone: str) -> Column:
+    local = timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(time_zone))
+    label = f"{date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M}"
+    return Column(
+        session=session,
+        url=reverse("activities:session_attendance", args=[session.pk]),
+        label=label,
+        held=session.is_held,
+    )
+
+
+def _options(*, held: bool, status: str) -> str:
+    """The <option>s of one cell: the same few strings for the whole grid.
+
+    Present and absent wait until the session has started.
+    """
+    choices = [("", "—"), *Attendance.Status.choices]
+    return format_html_join(
+        "",
+        '<option value="{}"{}{}>{}</option>',
+        (
+            (
+                value,
+                mark_safe(" selected") if value == status else "",  # noqa: S308
+                mark_safe(" disabled")  # noqa: S308
+                if not held and value not in ("", Attendance.Status.EXCUSED)
+                else "",
+                text,
+            )
+            for value, text in choices
+        ),
+    )
+
+
 @login_required
 def cohort_attendance(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = selectors.cohort_get(user=request.user, cohort_id=cohort_id)
+    lab = cohort.activity.lab
     grid = selectors.attendance_grid(user=request.user, cohort=cohort)
     selectors.enrolment_list_audit(user=request.user, cohort=cohort, people=grid.people)
+    columns = [_column(s, lab.time_zone) for s in grid.sessions]
+    options: dict[tuple[bool, str], str] = {}
+    for held in (True, False):
+        for status in ("", *Attendance.Status.values):
+            options[held, status] = _options(held=held, status=status)
+    table = [
+        (
+            row,
+            [
+                (col, mark, options[col.held, mark])
+                for col, (_s, mark) in zip(columns, row.marks, strict=True)
+            ],
+        )
+        for row in grid.rows
+    ]
     return render(
         request,
         "activities/attendance.html",
         {
             "cohort": cohort,
-            "lab": cohort.activity.lab,
+            "lab": lab,
             "grid": grid,
+            "columns": columns,
+            "table": table,
             "statuses": Attendance.Status.choices,
             "can_edit": _can(request, Perm.EDIT_PERSONAL, cohort.activity.lab_id),
         },
@@ -388,8 +461,9 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
                 request,
                 "activities/attendance.html#cell",
                 {
-                    "session": session,
+                    "col": _column(session, session.cohort.activity.lab.time_zone),
                     "pid": person,
+                    "options": _options(held=session.is_held, status=status),
                     "name": participant_queryset(user=request.user)
                     .only("given_name", "family_name")
                     .get(pk=person)
