@@ -298,3 +298,17 @@ def test_a_made_up_feed_token_is_not_found(db):
     from django.test import Client
 
     assert Client().get("/activities/feeds/not-a-token.ics").status_code == 404
+
+
+def test_others_present_leaves_out_records_the_facilitator_may_not_see(
+    class_of_two, facilitator, lab_a
+):
+    session, (ana, ben) = class_of_two
+    hidden = ParticipantFactory(lab=lab_a, processing_restricted=True)
+    EnrolmentFactory(cohort=session.cohort, participant=hidden)
+    response = client_for(facilitator).post(
+        f"/activities/sessions/{session.pk}/attendance/", {"all": "present"}
+    )
+    assert response.status_code == 302
+    marked = set(Attendance.objects.values_list("participant_id", flat=True))
+    assert marked == {ana.pk, ben.pk}

@@ -433,8 +433,10 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
         marks = {form.cleaned_data["participant"]: form.cleaned_data["status"]}
     else:
         ids = list(
-            Enrolment.objects.filter(
-                cohort_id=session.cohort_id, status=Enrolment.Status.ENROLLED
+            selectors.enrolments_of(
+                user=request.user,
+                cohort=session.cohort,
+                statuses=(Enrolment.Status.ENROLLED,),
             ).values_list("participant_id", flat=True)
         )
         marks = session_marks(request.POST, ids)
