@@ -386,3 +386,17 @@ def test_participant_feed_needs_edit_rights(participant, analyst, facilitator):
     assert AuditEntry.objects.filter(
         object_type="calendar_feed", participant_id=participant.pk
     ).exists()
+
+
+def test_a_partner_running_activities_is_kept_unless_its_lab_goes(lab_a):
+    from django.db.models import RestrictedError
+
+    from openmil.activities.models import Activity
+
+    partner = OrganisationFactory(lab=lab_a)
+    ActivityFactory(lab=lab_a, organisation=partner)
+    with pytest.raises(RestrictedError):
+        partner.delete()
+    Activity.objects.filter(lab=lab_a).delete()
+    partner.delete()
+    assert not Activity.objects.exists()

@@ -60,9 +60,11 @@ class Activity(models.Model):
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("type"), max_length=24, choices=Kind.choices)
     pillar = models.CharField(_("pillar"), max_length=16, choices=Pillar.choices)
+    # RESTRICT: a partner running activities stays, unless its lab (and so
+    # the activities) goes too.
     organisation = models.ForeignKey(
         Organisation,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="activities",

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True, max_length=4000, verbose_name='description')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='core.lab', verbose_name='lab')),
-                ('organisation', models.ForeignKey(blank=True, help_text='Empty when the lab runs it.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='core.organisation', verbose_name='run by a partner')),
+                ('organisation', models.ForeignKey(blank=True, help_text='Empty when the lab runs it.', null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='activities', to='core.organisation', verbose_name='run by a partner')),
             ],
             options={
                 'verbose_name': 'activity',
