@@ -8,6 +8,7 @@ is added unchecked.
 """
 
 import datetime as dt
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -377,6 +378,15 @@ SWEPT_ELSEWHERE_API = (
     "/api/v1/participants/{participant_id}/assessments",
 )
 
+#: Apps whose pages and operations are swept by their own module (with the
+#: `PAGES` and `OPERATIONS` maps of this one's kind): the checks below that
+#: nothing goes unswept count them too.
+APP_SWEEPS = ("tests.activities.test_access_sweep",)
+
+
+def app_sweeps() -> list[Any]:
+    return [importlib.import_module(name) for name in APP_SWEEPS]
+
 
 def url_names() -> set[str]:
     """Every named URL pattern outside admin/, static/ and the API."""
@@ -398,7 +408,7 @@ def url_names() -> set[str]:
 
 
 def test_the_sweep_knows_how_to_fill_every_url_pattern():
-    assert url_names() == set(PAGES)
+    assert url_names() == set(PAGES).union(*(m.PAGES for m in app_sweeps()))
 
 
 def _request(client: Client, method: str, name: str, world: World, **extra: Any):
@@ -655,7 +665,8 @@ def api_operations() -> set[tuple[str, str]]:
 
 
 def test_the_sweep_knows_how_to_call_every_api_operation():
-    assert api_operations() == set(OPERATIONS)
+    swept = set(OPERATIONS).union(*(m.OPERATIONS for m in app_sweeps()))
+    assert api_operations() == swept
 
 
 # API URLs that are not operations: the published description of the API.
@@ -682,7 +693,8 @@ def api_routes() -> set[str]:
 
 def test_every_api_url_is_an_operation_of_the_sweep_or_a_document():
     """No endpoint hides outside the OpenAPI document, and so outside the sweep."""
-    operation_paths = {path for _method, path in OPERATIONS}
+    keys = set(OPERATIONS).union(*(m.OPERATIONS for m in app_sweeps()))
+    operation_paths = {path for _method, path in keys}
     assert api_routes() == operation_paths | API_DOCUMENTS
 
 

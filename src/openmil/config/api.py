@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from openmil.activities.api import router as activities_router
 from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
 from openmil.dedup.api import router as dedup_router
@@ -37,6 +38,7 @@ api.add_router("/", portal_router)
 api.add_router("/", imports_router)
 api.add_router("/", dedup_router)
 api.add_router("/", pathways_router)
+api.add_router("/", activities_router)
 
 
 @api.exception_handler(ValidationError)

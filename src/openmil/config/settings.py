@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "openmil.imports",
     "openmil.dedup",
     "openmil.pathways",
+    "openmil.activities",
 ]
 
 MIDDLEWARE = [

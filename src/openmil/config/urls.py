@@ -15,6 +15,7 @@ urlpatterns = [
     path("imports/", include("openmil.imports.urls")),
     path("duplicates/", include("openmil.dedup.urls")),
     path("pathways/", include("openmil.pathways.urls")),
+    path("activities/", include("openmil.activities.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

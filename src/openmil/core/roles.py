@@ -51,6 +51,7 @@ class Perm:
     IMPORT_DATA = "import_data"
     EXPORT_DATA = "export_data"
     MERGE_PARTICIPANTS = "merge_participants"
+    MANAGE_ACTIVITIES = "manage_activities"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -77,6 +78,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.IMPORT_DATA,
             Perm.EXPORT_DATA,
             Perm.MERGE_PARTICIPANTS,
+            Perm.MANAGE_ACTIVITIES,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose

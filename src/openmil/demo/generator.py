@@ -21,6 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from openmil.activities import demo as activities_demo
 from openmil.classifications.models import Occupation
 from openmil.core.audit import audit_record
 from openmil.core.models import AuditEntry, Lab, Membership, Network, Organisation
@@ -193,6 +194,7 @@ def generate(
         populate_partners(lab, seed=seed * 100 + i)
         pathways_demo.populate(lab, seed=seed * 100 + i, today=today)
     portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
+        activities_demo.populate_lab(lab=lab, today=today)
     return Result(
         created=True,
         logins=logins_for(lab_objs),
