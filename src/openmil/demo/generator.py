@@ -193,8 +193,8 @@ def generate(
         populate_privacy(lab)
         populate_partners(lab, seed=seed * 100 + i)
         pathways_demo.populate(lab, seed=seed * 100 + i, today=today)
-    portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
         activities_demo.populate_lab(lab=lab, today=today)
+    portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
     return Result(
         created=True,
         logins=logins_for(lab_objs),
