@@ -8,6 +8,8 @@ from ninja.security import django_auth
 from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
 from openmil.participants.api import router as participants_router
+from openmil.training.api import router as training_router
+from openmil.ventures.api import router as ventures_router
 
 api = NinjaAPI(
     title="OpenMIL API",
@@ -23,6 +25,8 @@ api = NinjaAPI(
 )
 api.add_router("/", labs_router)
 api.add_router("/", participants_router)
+api.add_router("/", ventures_router)
+api.add_router("/", training_router)
 
 
 @api.exception_handler(ValidationError)

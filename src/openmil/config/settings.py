@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "openmil.core",
     "openmil.classifications",
     "openmil.participants",
+    "openmil.ventures",
+    "openmil.training",
 ]
 
 MIDDLEWARE = [

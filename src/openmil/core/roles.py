@@ -27,6 +27,9 @@ class Perm:
     VIEW_AUDIT = "view_audit"
     VIEW_AGGREGATES = "view_aggregates"
     MANAGE_LAB = "manage_lab"
+    # Training of facilitators: staff data, not participants' records.
+    MANAGE_TRAINING = "manage_training"
+    VIEW_OWN_TRAINING = "view_own_training"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -39,12 +42,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_AUDIT,
             Perm.VIEW_AGGREGATES,
             Perm.MANAGE_LAB,
+            Perm.MANAGE_TRAINING,
+            Perm.VIEW_OWN_TRAINING,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
     # caseworker they are (need to know); see participants.selectors.
     Role.FACILITATOR: frozenset(
-        {Perm.VIEW_PERSONAL, Perm.EDIT_PERSONAL, Perm.VIEW_AGGREGATES}
+        {
+            Perm.VIEW_PERSONAL,
+            Perm.EDIT_PERSONAL,
+            Perm.VIEW_AGGREGATES,
+            Perm.VIEW_OWN_TRAINING,
+        }
     ),
     Role.PARTNER_STAFF: frozenset(),
     Role.MENTOR: frozenset(),
