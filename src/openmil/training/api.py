@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema
@@ -39,8 +39,10 @@ class TrainingIn(Schema):
     provider: str = Field(..., pattern=NO_NUL)
     hours: Decimal
     held_on: dt.date
-    competencies: list[int] = []
-    attendees: list[int] = Field([], description="User ids of the lab's staff")
+    competencies: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = []
+    attendees: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        [], description="User ids of the lab's staff"
+    )
 
 
 class AttendeeIn(Schema):
@@ -59,7 +61,7 @@ class CompetencyIn(Schema):
     lab: int = Field(..., ge=1, le=MAX_ID)
     name: str = Field(..., pattern=NO_NUL)
     description: str = Field("", pattern=NO_NUL)
-    validity_months: int | None = None
+    validity_months: int | None = Field(None, ge=0, le=240)
 
 
 class CertificationOut(Schema):

@@ -119,6 +119,7 @@ class Certification(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("recorded by"),
     )

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -81,7 +81,9 @@ class VentureIn(Schema):
     started_on: dt.date | None = None
     revenue_band: str | None = Field(None, pattern=NO_NUL)
     territorial_need: int | None = Field(None, ge=1, le=MAX_ID)
-    founders: list[int] | None = Field(None, description="Participant ids")
+    founders: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+        None, description="Participant ids"
+    )
 
 
 class VentureCreate(VentureIn):
@@ -233,7 +235,7 @@ def _venture_form_data(
         ids = set(payload["founders"])
         refs = list(
             selectors.founders_choice(user=user, lab_id=lab_id)
-            .filter(pk__in=[i for i in ids if 0 < i <= MAX_ID])
+            .filter(pk__in=ids)
             .values_list("reference", flat=True)
         )
         if len(refs) != len(ids):
@@ -447,11 +449,15 @@ def create_territorial_need(request: HttpRequest, payload: NeedCreate) -> Any:
 
 
 @router.patch(
-    "/territorial-needs/{need_id}",
+    "/territorial-needs/{territorial_need_id}",
     response={200: NeedOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
-def update_territorial_need(request: HttpRequest, need_id: int, payload: NeedIn) -> Any:
-    need = selectors.territorial_need_get(user=request.user, need_id=need_id)
+def update_territorial_need(
+    request: HttpRequest, territorial_need_id: int, payload: NeedIn
+) -> Any:
+    need = selectors.territorial_need_get(
+        user=request.user, need_id=territorial_need_id
+    )
     if not access.can(request.user, Perm.EDIT_PERSONAL, need.lab_id):
         return 404, {"detail": "Not found."}
     base = {
