@@ -51,10 +51,13 @@ def _lab_for(request: HttpRequest, permission: str) -> tuple[Any, list[Any]]:
     if not labs:
         raise Http404
     wanted = request.GET.get("lab") or request.POST.get("lab")
+    if not wanted:
+        return labs[0], labs
     for lab in labs:
         if str(lab.pk) == wanted:
             return lab, labs
-    return labs[0], labs
+    # A lab the user may not act in is not found, never swapped for another.
+    raise Http404
 
 
 @login_required
