@@ -182,22 +182,15 @@ def page_tests(
         assert state() == before
 
     return {
-        "test_lab_a_coordinator_reaches_every_lab_a_page": (
-            test_lab_a_coordinator_reaches_every_lab_a_page
-        ),
-        "test_coordinator_of_another_lab_gets_not_found": (
-            test_coordinator_of_another_lab_gets_not_found
-        ),
-        "test_coordinator_of_another_lab_never_sees_lab_a_data": (
-            test_coordinator_of_another_lab_never_sees_lab_a_data
-        ),
-        "test_analyst_never_receives_lab_a_data": test_analyst_never_receives_lab_a_data,
-        "test_partner_staff_and_mentors_never_reach_these_pages": (
-            test_partner_staff_and_mentors_never_reach_these_pages
-        ),
-        "test_anonymous_visitors_are_sent_to_sign_in": (
-            test_anonymous_visitors_are_sent_to_sign_in
-        ),
+        f.__name__: f
+        for f in (
+            test_lab_a_coordinator_reaches_every_lab_a_page,
+            test_coordinator_of_another_lab_gets_not_found,
+            test_coordinator_of_another_lab_never_sees_lab_a_data,
+            test_analyst_never_receives_lab_a_data,
+            test_partner_staff_and_mentors_never_reach_these_pages,
+            test_anonymous_visitors_are_sent_to_sign_in,
+        )
     }
 
 
@@ -264,14 +257,11 @@ def api_tests(
             assert state() == before
 
     return {
-        "test_api_lab_a_coordinator_may_call_every_operation": (
-            test_api_lab_a_coordinator_may_call_every_operation
-        ),
-        "test_api_without_a_token_answers_401": test_api_without_a_token_answers_401,
-        "test_api_coordinator_of_another_lab_gets_nothing_of_lab_a": (
-            test_api_coordinator_of_another_lab_gets_nothing_of_lab_a
-        ),
-        "test_api_roles_without_access_get_nothing": (
-            test_api_roles_without_access_get_nothing
-        ),
+        f.__name__: f
+        for f in (
+            test_api_lab_a_coordinator_may_call_every_operation,
+            test_api_without_a_token_answers_401,
+            test_api_coordinator_of_another_lab_gets_nothing_of_lab_a,
+            test_api_roles_without_access_get_nothing,
+        )
     }
