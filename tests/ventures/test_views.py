@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from openmil.core.models import AuditEntry
 from openmil.ventures.models import Stage, Venture
@@ -245,7 +246,7 @@ def test_pages_work_in_arabic(facilitator, lab_a, participant):
 
 
 def test_a_future_start_date_is_refused(facilitator, lab_a, participant):
-    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    tomorrow = timezone.localdate() + dt.timedelta(days=2)
     response = client_for(facilitator).post(
         reverse("ventures:create") + f"?lab={lab_a.pk}",
         {
