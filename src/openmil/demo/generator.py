@@ -43,6 +43,8 @@ from openmil.participants.models import (
     Participant,
     normalise_for_search,
 )
+from openmil.training.demo import populate_lab_training
+from openmil.ventures.demo import populate_lab_ventures
 
 DEMO_PASSWORD = "openmil-demo"  # noqa: S105 - published demo credential
 NETWORK_SLUG = "demo-network"
@@ -184,6 +186,8 @@ def generate(
     for i, lab in enumerate(lab_objs):
         progress(f"{lab.name}: {participants} participants")
         _populate_lab(lab, i, participants, rng, today, need_types, occupation_ids)
+        populate_lab_ventures(lab=lab, seed=seed + i, today=today)
+        populate_lab_training(lab=lab, seed=seed + i, today=today)
     return Result(
         created=True,
         logins=logins_for(lab_objs),

@@ -100,7 +100,7 @@ class Certification(models.Model):
     )
     competency = models.ForeignKey(
         Competency,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="certifications",
         verbose_name=_("competency"),
     )

@@ -247,7 +247,7 @@ class Support(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     provider = models.ForeignKey(
         Organisation,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="venture_supports",
         verbose_name=_("provider"),
     )
