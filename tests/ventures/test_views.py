@@ -259,3 +259,27 @@ def test_a_future_start_date_is_refused(facilitator, lab_a, participant):
     )
     assert response.status_code == 200
     assert not Venture.objects.exists()
+
+
+def test_editing_keeps_founders_the_editor_cannot_see_and_never_shows_them(
+    facilitator, lab_a, participant
+):
+    hidden = ParticipantFactory(
+        lab=lab_a, processing_restricted=True, reference="SECRET-9"
+    )
+    venture = VentureFactory(lab=lab_a, founders=[participant, hidden])
+    client = client_for(facilitator)
+    form = client.get(reverse("ventures:edit", args=[venture.pk])).content.decode()
+    assert "SECRET-9" not in form
+    response = client.post(
+        reverse("ventures:edit", args=[venture.pk]),
+        {
+            "name": "Renamed",
+            "sector": "I",
+            "founders_text": participant.reference,
+            "started_on": venture.started_on.isoformat(),
+            "revenue_band": "none",
+        },
+    )
+    assert response.status_code == 302
+    assert set(venture.founders.all()) == {participant, hidden}

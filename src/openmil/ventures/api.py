@@ -296,7 +296,10 @@ def update_venture(request: HttpRequest, venture_id: int, payload: VentureIn) ->
         "started_on": venture.started_on.isoformat(),
         "revenue_band": venture.revenue_band,
         "territorial_need": venture.territorial_need_id,
-        "founders_text": ", ".join(p.reference for p in venture.founders.all()),
+        "founders_text": ", ".join(
+            p.reference
+            for p in venture.visible_founders  # type: ignore[attr-defined]
+        ),
     }
     data = _venture_form_data(
         payload.dict(exclude_unset=True), base, request.user, venture.lab_id
@@ -311,7 +314,10 @@ def update_venture(request: HttpRequest, venture_id: int, payload: VentureIn) ->
         actor=request.user,
         venture=venture,
         data=form.service_data(),
-        founders=form.founders,
+        founders=[
+            *form.founders,
+            *selectors.hidden_founders(user=request.user, venture=venture),
+        ],
     )
     venture = selectors.venture_get(
         user=request.user, venture_id=venture.pk, audit=False

@@ -60,9 +60,11 @@ class VentureForm(forms.ModelForm):
             Any, self.fields["territorial_need"]
         ).queryset = TerritorialNeed.objects.filter(lab=lab).order_by("title")
         if self.instance.pk:
+            # Only the founders this user may see; the others are kept as they
+            # are by the view (see selectors.hidden_founders).
+            shown = getattr(self.instance, "visible_founders", [])
             self.initial.setdefault(
-                "founders_text",
-                ", ".join(p.reference for p in self.instance.founders.all()),
+                "founders_text", ", ".join(p.reference for p in shown)
             )
 
     def clean_started_on(self) -> Any:

@@ -115,6 +115,13 @@ def venture_get_for_edit(*, user: Any, venture_id: int, audit: bool = False) -> 
     return venture
 
 
+def hidden_founders(*, user: Any, venture: Venture) -> list[Participant]:
+    """Founders the user may not see: an edit by this user keeps them."""
+    return list(
+        venture.founders.exclude(pk__in=participant_queryset(user=user).values("pk"))
+    )
+
+
 def venture_timeline(*, venture: Venture) -> QuerySet[StageChange]:
     return venture.stage_changes.select_related("recorded_by").order_by("on", "id")
 

@@ -157,7 +157,10 @@ def venture_edit(request: HttpRequest, venture_id: int) -> HttpResponse:
                 actor=request.user,
                 venture=venture,
                 data=form.service_data(),
-                founders=form.founders,
+                founders=[
+                    *form.founders,
+                    *selectors.hidden_founders(user=request.user, venture=venture),
+                ],
             )
         except ValidationError as error:
             _attach(form, error)
