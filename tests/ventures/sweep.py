@@ -3,7 +3,10 @@ and operations: the same World, Page and Operation, the same refusals, with
 the app's tables watched too.
 
 An app's sweep file calls `sweep_tests(...)` with its maps; the returned test
-functions are bound to names in that module so pytest collects them.
+functions are bound to names in that module so pytest collects them. Each
+names the `db` fixture: the world fixture is looked up at run time, and
+without it pytest-django would order these tests after the browser tests,
+whose flush empties the built-in tables.
 """
 
 import json
@@ -113,7 +116,7 @@ def page_tests(
         return request.getfixturevalue(world_fixture)
 
     @pytest.mark.parametrize("name", lab_a_pages)
-    def test_lab_a_coordinator_reaches_every_lab_a_page(name, request):
+    def test_lab_a_coordinator_reaches_every_lab_a_page(name, request, db):
         w = world_of(request)
         page = pages[name]
         client = client_for(w.coordinator)
@@ -127,7 +130,7 @@ def page_tests(
             assert state() != before
 
     @pytest.mark.parametrize("name", lab_a_pages)
-    def test_coordinator_of_another_lab_gets_not_found(name, request, outsider):
+    def test_coordinator_of_another_lab_gets_not_found(name, request, outsider, db):
         w = world_of(request)
         page = pages[name]
         client = client_for(outsider)
@@ -140,7 +143,9 @@ def page_tests(
             assert state() == before
 
     @pytest.mark.parametrize("name", all_pages)
-    def test_coordinator_of_another_lab_never_sees_lab_a_data(name, request, outsider):
+    def test_coordinator_of_another_lab_never_sees_lab_a_data(
+        name, request, outsider, db
+    ):
         w = world_of(request)
         client = client_for(outsider)
         for method in pages[name].methods():
@@ -148,7 +153,7 @@ def page_tests(
             assert not leaks(response.content.decode(), secrets(w)), method
 
     @pytest.mark.parametrize("name", all_pages)
-    def test_analyst_never_receives_lab_a_data(name, request, analyst):
+    def test_analyst_never_receives_lab_a_data(name, request, analyst, db):
         w = world_of(request)
         client = client_for(analyst)
         before = state()
@@ -161,7 +166,7 @@ def page_tests(
 
     @pytest.mark.parametrize("role", [Role.PARTNER_STAFF, Role.MENTOR])
     @pytest.mark.parametrize("name", staff_pages)
-    def test_partner_staff_and_mentors_never_reach_these_pages(name, role, request):
+    def test_partner_staff_and_mentors_never_reach_these_pages(name, role, request, db):
         w = world_of(request)
         client = client_for(member(w.lab, role))
         before = state()
@@ -172,7 +177,7 @@ def page_tests(
         assert state() == before
 
     @pytest.mark.parametrize("name", all_pages)
-    def test_anonymous_visitors_are_sent_to_sign_in(name, request):
+    def test_anonymous_visitors_are_sent_to_sign_in(name, request, db):
         w = world_of(request)
         before = state()
         for method in pages[name].methods():
@@ -207,7 +212,7 @@ def api_tests(
         return request.getfixturevalue(world_fixture)
 
     @pytest.mark.parametrize("key", keys, ids=" ".join)
-    def test_api_lab_a_coordinator_may_call_every_operation(key, request):
+    def test_api_lab_a_coordinator_may_call_every_operation(key, request, db):
         w = world_of(request)
         response = call(operations, key, w, core.bearer(w.coordinator))
         assert response.status_code in (200, 201), response.content
@@ -215,7 +220,7 @@ def api_tests(
             assert response.json()["items"]
 
     @pytest.mark.parametrize("key", keys, ids=" ".join)
-    def test_api_without_a_token_answers_401(key, request):
+    def test_api_without_a_token_answers_401(key, request, db):
         w = world_of(request)
         before = state()
         assert call(operations, key, w, None).status_code == 401
@@ -223,7 +228,7 @@ def api_tests(
 
     @pytest.mark.parametrize("key", keys, ids=" ".join)
     def test_api_coordinator_of_another_lab_gets_nothing_of_lab_a(
-        key, request, outsider
+        key, request, outsider, db
     ):
         w = world_of(request)
         op = operations[key]
@@ -242,7 +247,7 @@ def api_tests(
         "role", [Role.ANALYST, Role.PARTNER_STAFF, Role.MENTOR], ids=str
     )
     @pytest.mark.parametrize("key", keys, ids=" ".join)
-    def test_api_roles_without_access_get_nothing(key, role, request):
+    def test_api_roles_without_access_get_nothing(key, role, request, db):
         w = world_of(request)
         op = operations[key]
         token = core.bearer(member(w.lab, role))

@@ -159,3 +159,22 @@ def test_territorial_needs_through_the_api(facilitator, lab_a):
         content_type="application/json",
     )
     assert changed.json()["status"] == "addressed"
+
+
+def test_every_api_schema_has_its_own_name():
+    """The OpenAPI document keys schemas by class name: a second class of the
+    same name would silently replace the first in the published schema."""
+    from ninja import Schema
+
+    import openmil.config.api  # noqa: F401 - loads every router
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = [c for c in subclasses(Schema) if c.__module__.startswith("openmil.")]
+    names = [c.__name__ for c in ours]
+    assert len(names) == len(set(names)), sorted(
+        n for n in set(names) if names.count(n) > 1
+    )

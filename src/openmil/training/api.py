@@ -45,7 +45,7 @@ class TrainingIn(Schema):
     )
 
 
-class AttendeeIn(Schema):
+class TrainingAttendeeIn(Schema):
     user: int = Field(..., ge=1, le=MAX_ID)
 
 
@@ -83,7 +83,7 @@ class CertificationIn(Schema):
     training: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class LabFilter(FilterSchema):
+class TrainingLabFilter(FilterSchema):
     lab: int | None = Field(None, ge=1, le=MAX_ID)
 
 
@@ -111,7 +111,7 @@ def _blank(payload: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/trainings", response={200: list[TrainingOut], 422: Error})
 @paginate(_Pages, page_size=100)
-def list_trainings(request: HttpRequest, filters: Query[LabFilter]) -> Any:
+def list_trainings(request: HttpRequest, filters: Query[TrainingLabFilter]) -> Any:
     return [
         _training_out(t)
         for t in selectors.training_list(user=request.user, lab_id=filters.lab)
@@ -141,7 +141,9 @@ def create_training(request: HttpRequest, payload: TrainingIn) -> Any:
     "/trainings/{training_id}/attendees",
     response={200: TrainingOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
-def add_attendee(request: HttpRequest, training_id: int, payload: AttendeeIn) -> Any:
+def add_attendee(
+    request: HttpRequest, training_id: int, payload: TrainingAttendeeIn
+) -> Any:
     training = selectors.training_get_for_manage(
         user=request.user, training_id=training_id
     )
@@ -156,7 +158,7 @@ def add_attendee(request: HttpRequest, training_id: int, payload: AttendeeIn) ->
 
 @router.get("/competencies", response={200: list[CompetencyOut], 422: Error})
 @paginate(_Pages, page_size=100)
-def list_competencies(request: HttpRequest, filters: Query[LabFilter]) -> Any:
+def list_competencies(request: HttpRequest, filters: Query[TrainingLabFilter]) -> Any:
     return selectors.competency_list(user=request.user, lab_id=filters.lab)
 
 

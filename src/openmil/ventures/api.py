@@ -41,7 +41,7 @@ class VentureOut(Schema):
     founders: list[int] = Field(..., description="Founders you may see (ids)")
 
 
-class StageChangeOut(Schema):
+class VentureStageChangeOut(Schema):
     id: int
     from_stage: str
     to_stage: str
@@ -50,7 +50,7 @@ class StageChangeOut(Schema):
     note: str
 
 
-class SupportOut(Schema):
+class VentureSupportOut(Schema):
     id: int
     kind: str
     provider: int = Field(..., alias="provider_id")
@@ -60,16 +60,16 @@ class SupportOut(Schema):
     note: str
 
 
-class JobsOut(Schema):
+class VentureJobsOut(Schema):
     id: int
     on: dt.date
     jobs: int
 
 
 class VentureDetailOut(VentureOut):
-    timeline: list[StageChangeOut]
-    supports: list[SupportOut]
-    jobs_history: list[JobsOut]
+    timeline: list[VentureStageChangeOut]
+    supports: list[VentureSupportOut]
+    jobs_history: list[VentureJobsOut]
 
 
 class VentureIn(Schema):
@@ -90,14 +90,14 @@ class VentureCreate(VentureIn):
     lab: int = Field(..., ge=1, le=MAX_ID)
 
 
-class TransitionIn(Schema):
+class VentureTransitionIn(Schema):
     to_stage: str = Field(..., pattern=NO_NUL)
     on: dt.date | None = None
     registration_date: dt.date | None = None
     note: str = Field("", pattern=NO_NUL)
 
 
-class SupportIn(Schema):
+class VentureSupportIn(Schema):
     kind: str = Field(..., pattern=NO_NUL)
     provider: int = Field(..., ge=1, le=MAX_ID)
     on: dt.date
@@ -106,7 +106,7 @@ class SupportIn(Schema):
     note: str = Field("", pattern=NO_NUL)
 
 
-class JobsIn(Schema):
+class VentureJobsIn(Schema):
     jobs: int
     on: dt.date | None = None
 
@@ -118,7 +118,7 @@ class VentureFilters(FilterSchema):
     q: str | None = Field(None, max_length=100, pattern=NO_NUL)
 
 
-class NeedOut(Schema):
+class TerritorialNeedOut(Schema):
     id: int
     lab: int = Field(..., alias="lab_id")
     kind: str
@@ -130,7 +130,7 @@ class NeedOut(Schema):
     ventures: list[int] = Field(..., description="Ventures you may see answering it")
 
 
-class NeedIn(Schema):
+class TerritorialNeedIn(Schema):
     kind: str | None = Field(None, pattern=NO_NUL)
     title: str | None = Field(None, pattern=NO_NUL)
     description: str | None = Field(None, pattern=NO_NUL)
@@ -141,11 +141,11 @@ class NeedIn(Schema):
     status: str | None = Field(None, pattern=NO_NUL)
 
 
-class NeedCreate(NeedIn):
+class TerritorialNeedCreate(TerritorialNeedIn):
     lab: int = Field(..., ge=1, le=MAX_ID)
 
 
-class NeedFilters(FilterSchema):
+class TerritorialNeedFilters(FilterSchema):
     lab: int | None = Field(None, ge=1, le=MAX_ID)
     status: str | None = Field(None, pattern=NO_NUL)
 
@@ -327,7 +327,13 @@ def update_venture(request: HttpRequest, venture_id: int, payload: VentureIn) ->
 
 @router.post(
     "/ventures/{venture_id}/transitions",
-    response={201: StageChangeOut, 400: Error, 403: Error, 404: Error, 422: Error},
+    response={
+        201: VentureStageChangeOut,
+        400: Error,
+        403: Error,
+        404: Error,
+        422: Error,
+    },
     summary="Move a venture to another stage",
     description=(
         "Allowed: idea → business_plan | closed; business_plan → financing | "
@@ -338,7 +344,7 @@ def update_venture(request: HttpRequest, venture_id: int, payload: VentureIn) ->
     ),
 )
 def transition_venture(
-    request: HttpRequest, venture_id: int, payload: TransitionIn
+    request: HttpRequest, venture_id: int, payload: VentureTransitionIn
 ) -> Any:
     venture = selectors.venture_get_for_edit(user=request.user, venture_id=venture_id)
     form = TransitionForm(
@@ -367,9 +373,11 @@ def transition_venture(
 
 @router.post(
     "/ventures/{venture_id}/supports",
-    response={201: SupportOut, 400: Error, 403: Error, 404: Error, 422: Error},
+    response={201: VentureSupportOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
-def add_support(request: HttpRequest, venture_id: int, payload: SupportIn) -> Any:
+def add_support(
+    request: HttpRequest, venture_id: int, payload: VentureSupportIn
+) -> Any:
     venture = selectors.venture_get_for_edit(user=request.user, venture_id=venture_id)
     form = SupportForm(
         {k: ("" if v is None else v) for k, v in payload.dict().items()},
@@ -384,10 +392,10 @@ def add_support(request: HttpRequest, venture_id: int, payload: SupportIn) -> An
 
 @router.post(
     "/ventures/{venture_id}/jobs",
-    response={201: JobsOut, 400: Error, 403: Error, 404: Error, 422: Error},
+    response={201: VentureJobsOut, 400: Error, 403: Error, 404: Error, 422: Error},
     summary="Record a count of jobs for people other than the founders",
 )
-def record_jobs(request: HttpRequest, venture_id: int, payload: JobsIn) -> Any:
+def record_jobs(request: HttpRequest, venture_id: int, payload: VentureJobsIn) -> Any:
     venture = selectors.venture_get_for_edit(user=request.user, venture_id=venture_id)
     form = JobsForm({k: ("" if v is None else v) for k, v in payload.dict().items()})
     if not form.is_valid():
@@ -414,9 +422,11 @@ def _need_out(need: TerritorialNeed) -> dict[str, Any]:
     }
 
 
-@router.get("/territorial-needs", response={200: list[NeedOut], 422: Error})
+@router.get("/territorial-needs", response={200: list[TerritorialNeedOut], 422: Error})
 @paginate(_Pages, page_size=100)
-def list_territorial_needs(request: HttpRequest, filters: Query[NeedFilters]) -> Any:
+def list_territorial_needs(
+    request: HttpRequest, filters: Query[TerritorialNeedFilters]
+) -> Any:
     needs = selectors.territorial_need_list(
         user=request.user, lab_id=filters.lab, status=filters.status or ""
     )
@@ -434,9 +444,11 @@ def _need_form_data(payload: dict[str, Any], base: dict[str, Any]) -> dict[str, 
 
 @router.post(
     "/territorial-needs",
-    response={201: NeedOut, 400: Error, 403: Error, 404: Error, 422: Error},
+    response={201: TerritorialNeedOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
-def create_territorial_need(request: HttpRequest, payload: NeedCreate) -> Any:
+def create_territorial_need(
+    request: HttpRequest, payload: TerritorialNeedCreate
+) -> Any:
     lab = access.lab_get(
         request.user, lab_id=payload.lab, permission=Perm.EDIT_PERSONAL
     )
@@ -456,10 +468,10 @@ def create_territorial_need(request: HttpRequest, payload: NeedCreate) -> Any:
 
 @router.patch(
     "/territorial-needs/{territorial_need_id}",
-    response={200: NeedOut, 400: Error, 403: Error, 404: Error, 422: Error},
+    response={200: TerritorialNeedOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def update_territorial_need(
-    request: HttpRequest, territorial_need_id: int, payload: NeedIn
+    request: HttpRequest, territorial_need_id: int, payload: TerritorialNeedIn
 ) -> Any:
     need = selectors.territorial_need_get(
         user=request.user, need_id=territorial_need_id
