@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 from django.db import models
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
 
+from openmil.config.api import api
 from openmil.core.roles import Role
 from tests.conftest import client_for
 from tests.core import test_access_sweep as core
@@ -26,15 +28,45 @@ REFUSED = core.REFUSED
 
 
 def url_names_in(namespaces: tuple[str, ...]) -> set[str]:
-    return {n for n in core.url_names() if n.startswith(namespaces)}
+    """Every named URL pattern in these namespaces."""
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else ""
+                walk(pattern.url_patterns, ns or namespace)
+            elif isinstance(pattern, URLPattern):
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return {n for n in names if n.startswith(namespaces)}
 
 
 def api_operations_under(prefixes: tuple[str, ...]) -> set[tuple[str, str]]:
-    return {(m, p) for m, p in core.api_operations() if p.startswith(prefixes)}
+    schema = api.get_openapi_schema()
+    return {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if path.startswith(prefixes)
+    }
 
 
 def api_routes_under(prefixes: tuple[str, ...]) -> set[str]:
-    return {r for r in core.api_routes() if r.startswith(prefixes)}
+    """Every URL under api/ with these prefixes, written as OpenAPI paths."""
+    routes: set[str] = set()
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif route.startswith("api/"):
+                routes.add("/" + route.replace("<", "{").replace(">", "}"))
+
+    walk(get_resolver().url_patterns, "")
+    return {r for r in routes if r.startswith(prefixes)}
 
 
 def make_database_state(
