@@ -380,6 +380,13 @@ SWEPT_ELSEWHERE_API = (
     "/api/v1/cohorts/",
     "/api/v1/enrolments/",
     "/api/v1/sessions/",
+SWEPT_ELSEWHERE = ("ventures/", "training/")
+SWEPT_ELSEWHERE_API = (
+    "/api/v1/ventures",
+    "/api/v1/territorial-needs",
+    "/api/v1/trainings",
+    "/api/v1/competencies",
+    "/api/v1/certifications",
 )
 
 
@@ -680,6 +687,10 @@ def api_routes() -> set[str]:
                 path = "/" + route.replace("<", "{").replace(">", "}")
                 if not path.startswith(SWEPT_ELSEWHERE_API):
                     routes.add(path)
+            elif route.startswith("api/") and not ("/" + route).startswith(
+                SWEPT_ELSEWHERE_API
+            ):
+                routes.add("/" + route.replace("<", "{").replace(">", "}"))
 
     walk(get_resolver().url_patterns, "")
     return routes

@@ -16,6 +16,8 @@ from openmil.pathways.api import router as pathways_router
 from openmil.portal.api import router as portal_router
 from openmil.privacy.api import router as privacy_router
 from openmil.records.api import router as records_router
+from openmil.training.api import router as training_router
+from openmil.ventures.api import router as ventures_router
 
 api = NinjaAPI(
     title="OpenMIL API",
@@ -39,6 +41,8 @@ api.add_router("/", imports_router)
 api.add_router("/", dedup_router)
 api.add_router("/", pathways_router)
 api.add_router("/", activities_router)
+api.add_router("/", ventures_router)
+api.add_router("/", training_router)
 
 
 @api.exception_handler(ValidationError)

@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "openmil.dedup",
     "openmil.pathways",
     "openmil.activities",
+    "openmil.ventures",
+    "openmil.training",
 ]
 
 MIDDLEWARE = [

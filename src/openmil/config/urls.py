@@ -16,6 +16,8 @@ urlpatterns = [
     path("duplicates/", include("openmil.dedup.urls")),
     path("pathways/", include("openmil.pathways.urls")),
     path("activities/", include("openmil.activities.urls")),
+    path("ventures/", include("openmil.ventures.urls")),
+    path("training/", include("openmil.training.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

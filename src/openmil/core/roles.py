@@ -52,6 +52,9 @@ class Perm:
     EXPORT_DATA = "export_data"
     MERGE_PARTICIPANTS = "merge_participants"
     MANAGE_ACTIVITIES = "manage_activities"
+    # Training of facilitators: staff data, not participants' records.
+    MANAGE_TRAINING = "manage_training"
+    VIEW_OWN_TRAINING = "view_own_training"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -79,6 +82,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.EXPORT_DATA,
             Perm.MERGE_PARTICIPANTS,
             Perm.MANAGE_ACTIVITIES,
+            Perm.MANAGE_TRAINING,
+            Perm.VIEW_OWN_TRAINING,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
@@ -91,6 +96,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_DIRECTORY,
             Perm.REFER,
             Perm.INVITE_PARTICIPANT,
+            Perm.VIEW_OWN_TRAINING,
         }
     ),
     # Partner staff see only the referrals addressed to their organisation,

@@ -48,6 +48,8 @@ from openmil.partners.demo import populate_partners
 from openmil.pathways import demo as pathways_demo
 from openmil.portal import demo as portal_demo
 from openmil.privacy.demo import populate_privacy
+from openmil.training.demo import populate_lab_training
+from openmil.ventures.demo import populate_lab_ventures
 
 DEMO_PASSWORD = "openmil-demo"  # noqa: S105 - published demo credential
 NETWORK_SLUG = "demo-network"
@@ -195,6 +197,8 @@ def generate(
         pathways_demo.populate(lab, seed=seed * 100 + i, today=today)
         activities_demo.populate_lab(lab=lab, today=today)
     portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
+        populate_lab_ventures(lab=lab, seed=seed + i, today=today)
+        populate_lab_training(lab=lab, seed=seed + i, today=today)
     return Result(
         created=True,
         logins=logins_for(lab_objs),
