@@ -362,6 +362,8 @@ SWEPT_ELSEWHERE = (
     "duplicates/",
     "pathways/",
     "activities/",
+    "ventures/",
+    "training/",
 )
 SWEPT_ELSEWHERE_API = (
     "/api/v1/organisations",
@@ -380,8 +382,6 @@ SWEPT_ELSEWHERE_API = (
     "/api/v1/cohorts/",
     "/api/v1/enrolments/",
     "/api/v1/sessions/",
-SWEPT_ELSEWHERE = ("ventures/", "training/")
-SWEPT_ELSEWHERE_API = (
     "/api/v1/ventures",
     "/api/v1/territorial-needs",
     "/api/v1/trainings",

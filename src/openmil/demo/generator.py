@@ -196,9 +196,9 @@ def generate(
         populate_partners(lab, seed=seed * 100 + i)
         pathways_demo.populate(lab, seed=seed * 100 + i, today=today)
         activities_demo.populate_lab(lab=lab, today=today)
-    portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
         populate_lab_ventures(lab=lab, seed=seed + i, today=today)
         populate_lab_training(lab=lab, seed=seed + i, today=today)
+    portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
     return Result(
         created=True,
         logins=logins_for(lab_objs),
