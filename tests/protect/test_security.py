@@ -67,7 +67,11 @@ def test_htmx_is_told_not_to_inject_styles_or_evaluate_script(coordinator):
 
 
 def _openmil_templates() -> list[Path]:
-    return sorted(p for p in SRC.rglob("templates/**/*.html"))
+    """Templates served to browsers; *_pdf.html are WeasyPrint sources that
+    never reach one (their styles are the PDF's own)."""
+    return sorted(
+        p for p in SRC.rglob("templates/**/*.html") if not p.name.endswith("_pdf.html")
+    )
 
 
 INLINE = [

@@ -32,7 +32,7 @@ def report_html(*, snapshot: IndicatorSnapshot, language: str) -> str:
             for breakdown in REPORT_BREAKDOWNS
         ]
         return render_to_string(
-            "indicators/report.html",
+            "indicators/report_pdf.html",
             {
                 "snapshot": snapshot,
                 "lab": snapshot.lab,
