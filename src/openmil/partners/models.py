@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openmil.classifications.models import IscoGroup
 from openmil.core.codes import language_choices
+from openmil.core.fields import EncryptedTextField
 from openmil.core.models import Lab, Organisation
 from openmil.core.pillars import Pillar
 from openmil.participants.models import Need, NeedType, Participant
@@ -256,13 +257,13 @@ class Referral(models.Model):
     status = models.CharField(
         _("status"), max_length=15, choices=Status.choices, default=Status.DRAFT
     )
-    note = models.TextField(
+    note = EncryptedTextField(
         _("message to the partner"),
         blank=True,
         validators=[MaxLengthValidator(TEXT_MAX)],
         help_text=_("The partner reads it: write no health or legal detail."),
     )
-    reason = models.TextField(
+    reason = EncryptedTextField(
         _("reason"), blank=True, validators=[MaxLengthValidator(TEXT_MAX)]
     )
     created_by = models.ForeignKey(
@@ -281,7 +282,7 @@ class Referral(models.Model):
     #: When the next answer is due (sent: accept or decline; accepted: close).
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
-    consent_override_reason = models.TextField(
+    consent_override_reason = EncryptedTextField(
         _("reason for sending without consent"),
         blank=True,
         validators=[MaxLengthValidator(TEXT_MAX)],
@@ -341,7 +342,7 @@ class ReferralEvent(models.Model):
     )
     actor_name = models.CharField(_("who"), max_length=150, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = EncryptedTextField(_("reason"), blank=True)
 
     class Meta:
         verbose_name = _("referral event")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openmil.classifications.models import IscoGroup
 from openmil.core.codes import language_choices
+from openmil.core.fields import EncryptedTextField
 from openmil.core.models import Lab
 from openmil.core.pillars import Pillar
 from openmil.participants.models import NOTES_MAX, Participant
@@ -285,7 +286,7 @@ class Pathway(models.Model):
         _("exit reason"), max_length=12, choices=ExitReason.choices, blank=True
     )
     exit_date = models.DateField(_("exit date"), null=True, blank=True)
-    exit_note = models.TextField(
+    exit_note = EncryptedTextField(
         _("note"), blank=True, validators=[MaxLengthValidator(TEXT_MAX)]
     )
     created_by = models.ForeignKey(
@@ -437,7 +438,7 @@ class Assessment(models.Model):
         help_text=_("Test, certificate, document or method used."),
     )
     assessor = models.CharField(_("assessor"), max_length=200, blank=True)
-    note = models.TextField(
+    note = EncryptedTextField(
         _("note"), blank=True, validators=[MaxLengthValidator(TEXT_MAX)]
     )
     language = models.CharField(
@@ -567,7 +568,7 @@ class Evidence(models.Model):
     """What shows progress on a goal: a note, a document, or an assessment."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="evidence")
-    note = models.TextField(
+    note = EncryptedTextField(
         _("note"), blank=True, validators=[MaxLengthValidator(NOTES_MAX)]
     )
     document = models.FileField(_("document"), upload_to=evidence_path, blank=True)

@@ -455,6 +455,7 @@ def pathway_exit_dates(people: QuerySet[Participant]) -> dict[int, dt.date]:
     """{participant id: exit date} of the people whose pathway ended
     (the date retention rules count from)."""
     return dict(
-        Pathway.objects.filter(participant__in=people, exit_date__isnull=False)
-        .values_list("participant_id", "exit_date")
+        Pathway.objects.filter(
+            participant__in=people, exit_date__isnull=False
+        ).values_list("participant_id", "exit_date")
     )

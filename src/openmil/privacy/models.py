@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openmil.core.fields import EncryptedTextField
 from openmil.core.models import Lab
 from openmil.participants.models import Participant
 
@@ -41,7 +42,7 @@ class ErasureRequest(models.Model):
         verbose_name=_("participant"),
     )
     grounds = models.CharField(_("grounds"), max_length=20, choices=Grounds.choices)
-    reason = models.TextField(
+    reason = EncryptedTextField(
         _("reason"),
         max_length=1000,
         help_text=_("Erased with the person's data when the request is approved."),
