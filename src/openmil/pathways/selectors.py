@@ -454,8 +454,7 @@ def latest_assessments(
 def pathway_exit_dates(people: QuerySet[Participant]) -> dict[int, dt.date]:
     """{participant id: exit date} of the people whose pathway ended
     (the date retention rules count from)."""
-    return dict(
-        Pathway.objects.filter(
-            participant__in=people, exit_date__isnull=False
-        ).values_list("participant_id", "exit_date")
-    )
+    rows = Pathway.objects.filter(
+        participant__in=people, exit_date__isnull=False
+    ).values_list("participant_id", "exit_date")
+    return {pid: exit_date for pid, exit_date in rows if exit_date is not None}
