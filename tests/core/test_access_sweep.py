@@ -390,14 +390,16 @@ SWEPT_ELSEWHERE_API = (
 )
 
 
-def url_names() -> set[str]:
-    """Every named URL pattern outside admin/, static/ and the API."""
+def url_names(*, swept_elsewhere: bool = False) -> set[str]:
+    """Every named URL pattern outside admin/, static/ and the API; those of
+    apps with their own sweep only when `swept_elsewhere`."""
     names: set[str] = set()
 
     def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
-            if route.startswith(SKIPPED_PREFIXES + SWEPT_ELSEWHERE):
+            skipped = SKIPPED_PREFIXES + (() if swept_elsewhere else SWEPT_ELSEWHERE)
+            if route.startswith(skipped):
                 continue
             if isinstance(pattern, URLResolver):
                 ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else ""

@@ -9,6 +9,7 @@ one of their records when a model with a `participant` field has that name;
 """
 
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -149,10 +150,18 @@ UNNAMED = ["caseworker", "coordinator"]
 
 
 def _reverse(name: str, params: list[str], world: World) -> str | None:
-    try:
-        return reverse(name, kwargs=fill(params, world))
-    except NoReverseMatch:
-        return None
+    values = fill(params, world)
+    # Ids are integers, or UUIDs for patterns that take them (import jobs).
+    as_uuid = {
+        k: uuid.UUID(int=PROTECTED_ID) if isinstance(v, int) else v
+        for k, v in values.items()
+    }
+    for kwargs in (values, as_uuid):
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return None
 
 
 @pytest.mark.django_db
@@ -240,6 +249,16 @@ def test_no_api_route_returns_the_protected_person_to_unnamed_staff(world, who):
                 body = response.content.decode()
                 assert not world.leaks(body, requested=url), (url, query)
                 if names and any(n != "lab_id" for n in names):
+                    if response.status_code == 422:  # the id is a UUID here
+                        values = fill(names, world)
+                        url = template.format(
+                            **{
+                                k: uuid.UUID(int=v) if isinstance(v, int) else v
+                                for k, v in values.items()
+                            }
+                        )
+                        response = Client().get(url, query, headers=_bearer(token))
+                        assert not world.leaks(response.content.decode(), requested=url)
                     assert response.status_code == 404, url
         else:
             response = Client().generic(

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from ninja.pagination import PageNumberPagination
 from ninja.security import HttpBearer
 
 from openmil.core import access
@@ -123,3 +124,10 @@ def lab_summary(request: HttpRequest, lab_id: int) -> Any:
         "pathways_started": safe_count(stats["pathways_started"]),
         "needs": needs,
     }
+
+
+class BoundedPages(PageNumberPagination):
+    """Page numbers, bounded so that the offset always fits the database."""
+
+    class Input(PageNumberPagination.Input):
+        page: int = Field(1, ge=1, le=1_000_000)

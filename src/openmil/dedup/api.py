@@ -39,7 +39,7 @@ class RunIn(Schema):
     network: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class RunOut(Schema):
+class DedupRunOut(Schema):
     id: int
     lab: int | None = Field(None, alias="lab_id")
     network: int = Field(..., alias="network_id")
@@ -90,7 +90,7 @@ def candidates_for_participant(request: HttpRequest, participant_id: int) -> Any
 
 
 def _run_out(user: Any, run: DedupRun) -> dict[str, Any]:
-    data = RunOut.from_orm(run).model_dump(by_alias=True)
+    data = DedupRunOut.from_orm(run).model_dump(by_alias=True)
     data["candidates"] = [
         CandidateOut.from_orm(c).model_dump(by_alias=True)
         for c in selectors.candidates_for(user=user, status="").filter(run=run)[:1000]
@@ -100,7 +100,7 @@ def _run_out(user: Any, run: DedupRun) -> dict[str, Any]:
 
 @router.post(
     "/duplicates/runs",
-    response={201: RunOut, 400: Error, 403: Error, 404: Error, 422: Error},
+    response={201: DedupRunOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def start_run(request: HttpRequest, payload: RunIn) -> Any:
     if payload.lab is not None:
@@ -121,7 +121,7 @@ def start_run(request: HttpRequest, payload: RunIn) -> Any:
 
 @router.get(
     "/duplicates/runs/{run_id}",
-    response={200: RunOut, 400: Error, 404: Error, 422: Error},
+    response={200: DedupRunOut, 400: Error, 404: Error, 422: Error},
 )
 def get_run(request: HttpRequest, run_id: int) -> Any:
     run = selectors.run_get(user=request.user, run_id=run_id)

@@ -6,10 +6,10 @@ from typing import Any
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from openmil.core import access
-from openmil.core.api import Error, form_errors
+from openmil.core.api import BoundedPages, Error, form_errors
 from openmil.core.roles import Perm
 from openmil.participants import selectors, services
 from openmil.participants.forms import ConsentForm, NeedForm, ParticipantForm
@@ -177,15 +177,8 @@ def _sensitive_refused(payload: dict[str, Any], allowed: bool) -> bool:
     return not allowed and any(payload.get(f) for f in Participant.SENSITIVE_FIELDS)
 
 
-class _Pages(PageNumberPagination):
-    """Page numbers, bounded so that the offset always fits the database."""
-
-    class Input(PageNumberPagination.Input):
-        page: int = Field(1, ge=1, le=1_000_000)
-
-
 @router.get("/participants", response={200: list[ParticipantOut], 422: Error})
-@paginate(_Pages, page_size=50)
+@paginate(BoundedPages, page_size=50)
 def list_participants(request: HttpRequest, filters: Query[ParticipantFilters]) -> Any:
     qs = (
         selectors.participant_list(

@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from openmil.core.api import Error, form_errors, validation_detail
+from openmil.core.api import BoundedPages, Error, form_errors, validation_detail
 from openmil.participants.selectors import need_get, participant_get
 from openmil.partners import selectors, services
 from openmil.partners.forms import OpportunityForm, ServiceForm
@@ -25,11 +25,6 @@ router = Router(tags=["partners"])
 MAX_ID = 2**63 - 1
 NO_NUL = r"^[^\x00]*$"
 ERRORS: dict[int, Any] = {400: Error, 403: Error, 404: Error, 422: Error}
-
-
-class _Pages(PageNumberPagination):
-    class Input(PageNumberPagination.Input):
-        page: int = Field(1, ge=1, le=1_000_000)
 
 
 class OrganisationOut(Schema):
@@ -164,7 +159,7 @@ def _clean(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/organisations", response={200: list[OrganisationOut], 422: Error})
-@paginate(_Pages, page_size=100)
+@paginate(BoundedPages, page_size=100)
 def list_organisations(request: HttpRequest) -> Any:
     return selectors.organisation_queryset(user=request.user).order_by("name", "id")
 
@@ -216,7 +211,7 @@ class _Mapped:
 
 
 @router.get("/services", response={200: list[ServiceOut], 422: Error})
-@paginate(_Pages, page_size=100)
+@paginate(BoundedPages, page_size=100)
 def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> Any:
     qs = selectors.service_list(
         user=request.user,
@@ -348,7 +343,7 @@ class ReferralFilters(Schema):
 
 
 @router.get("/referrals", response={200: list[ReferralOut], 422: Error})
-@paginate(_Pages, page_size=50)
+@paginate(BoundedPages, page_size=50)
 def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]) -> Any:
     qs = selectors.referral_list(
         user=request.user, status=filters.status, overdue=filters.overdue
@@ -459,7 +454,7 @@ class OpportunityFilters(Schema):
 
 
 @router.get("/opportunities", response={200: list[OpportunityOut], 422: Error})
-@paginate(_Pages, page_size=100)
+@paginate(BoundedPages, page_size=100)
 def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilters]) -> Any:
     return selectors.opportunity_list(
         user=request.user, kind=filters.kind, open_only=filters.open_only

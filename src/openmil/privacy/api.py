@@ -65,7 +65,7 @@ class PlanOut(Schema):
     due: list[DueOut]
 
 
-class RunOut(Schema):
+class RetentionRunOut(Schema):
     id: int
     started_at: dt.datetime
     finished_at: dt.datetime | None
@@ -99,7 +99,7 @@ class DashboardOut(Schema):
     anonymised: int
     consents: dict[str, dict[str, int]]
     pending_erasures: list[ErasureRequestOut]
-    retention_runs: list[RunOut]
+    retention_runs: list[RetentionRunOut]
     exports: list[ExportOut]
     exports_by_user: dict[str, int]
     anomalies: list[AnomalyOut]
@@ -205,7 +205,7 @@ def retention_dry_run(request: HttpRequest, lab_id: int) -> Any:
 
 @router.get(
     "/labs/{lab_id}/retention/runs",
-    response={200: list[RunOut], 404: Error, 422: Error},
+    response={200: list[RetentionRunOut], 404: Error, 422: Error},
 )
 def retention_runs(request: HttpRequest, lab_id: int) -> Any:
     lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.VIEW_PRIVACY)

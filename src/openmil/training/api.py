@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
-from openmil.core.api import Error, form_errors
-from openmil.participants.api import MAX_ID, NO_NUL, _Pages
+from openmil.core.api import BoundedPages, Error, form_errors
+from openmil.participants.api import MAX_ID, NO_NUL
 from openmil.training import selectors, services
 from openmil.training.forms import (
     AttendeeForm,
@@ -110,7 +110,7 @@ def _blank(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/trainings", response={200: list[TrainingOut], 422: Error})
-@paginate(_Pages, page_size=100)
+@paginate(BoundedPages, page_size=100)
 def list_trainings(request: HttpRequest, filters: Query[TrainingLabFilter]) -> Any:
     return [
         _training_out(t)
@@ -157,7 +157,7 @@ def add_attendee(
 
 
 @router.get("/competencies", response={200: list[CompetencyOut], 422: Error})
-@paginate(_Pages, page_size=100)
+@paginate(BoundedPages, page_size=100)
 def list_competencies(request: HttpRequest, filters: Query[TrainingLabFilter]) -> Any:
     return selectors.competency_list(user=request.user, lab_id=filters.lab)
 
@@ -177,7 +177,7 @@ def create_competency(request: HttpRequest, payload: CompetencyIn) -> Any:
 
 
 @router.get("/certifications", response={200: list[CertificationOut], 422: Error})
-@paginate(_Pages, page_size=100)
+@paginate(BoundedPages, page_size=100)
 def list_certifications(
     request: HttpRequest, filters: Query[CertificationFilters]
 ) -> Any:

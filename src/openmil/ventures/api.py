@@ -10,9 +10,9 @@ from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
 from openmil.core import access
-from openmil.core.api import Error, form_errors
+from openmil.core.api import BoundedPages, Error, form_errors
 from openmil.core.roles import Perm
-from openmil.participants.api import MAX_ID, NO_NUL, _Pages
+from openmil.participants.api import MAX_ID, NO_NUL
 from openmil.ventures import selectors, services
 from openmil.ventures.forms import (
     JobsForm,
@@ -204,7 +204,7 @@ class _AuditedVentures:
 
 
 @router.get("/ventures", response={200: list[VentureOut], 422: Error})
-@paginate(_Pages, page_size=50)
+@paginate(BoundedPages, page_size=50)
 def list_ventures(request: HttpRequest, filters: Query[VentureFilters]) -> Any:
     qs = selectors.venture_list(
         user=request.user,
@@ -423,7 +423,7 @@ def _need_out(need: TerritorialNeed) -> dict[str, Any]:
 
 
 @router.get("/territorial-needs", response={200: list[TerritorialNeedOut], 422: Error})
-@paginate(_Pages, page_size=100)
+@paginate(BoundedPages, page_size=100)
 def list_territorial_needs(
     request: HttpRequest, filters: Query[TerritorialNeedFilters]
 ) -> Any:
