@@ -76,6 +76,8 @@ def test_facilitator_records_attendance_for_a_session(
     expect(sessions).to_contain_text("Portuguese A1")
     sessions.get_by_role("link").filter(has_text="Portuguese A1").first.click()
     expect(page.locator("h1")).to_contain_text(t(lang, "Attendance"))
+    # htmx (a deferred script) must have wired the cells before a change.
+    page.wait_for_function("() => window.htmx && document.readyState === 'complete'")
 
     # One change saves one cell, at once.
     cell(page, held, amal).select_option("absent")
