@@ -65,16 +65,8 @@ class ContractType(models.TextChoices):
     INFORMAL = "informal", _("No written contract")
 
 
-class IscedLevel(models.IntegerChoices):
-    EARLY = 0, _("ISCED 0 – Early childhood education")
-    PRIMARY = 1, _("ISCED 1 – Primary education")
-    LOWER_SECONDARY = 2, _("ISCED 2 – Lower secondary education")
-    UPPER_SECONDARY = 3, _("ISCED 3 – Upper secondary education")
-    POST_SECONDARY = 4, _("ISCED 4 – Post-secondary non-tertiary education")
-    SHORT_TERTIARY = 5, _("ISCED 5 – Short-cycle tertiary education")
-    BACHELOR = 6, _("ISCED 6 – Bachelor's or equivalent")
-    MASTER = 7, _("ISCED 7 – Master's or equivalent")
-    DOCTORAL = 8, _("ISCED 8 – Doctoral or equivalent")
+# ISCED 2011 levels: one list, the participant model's.
+IscedLevel = Participant.Isced
 
 
 class PathwayTemplate(models.Model):
