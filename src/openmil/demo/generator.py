@@ -113,6 +113,12 @@ def _demo_password_hash() -> str:
     return _password_hashes[hasher]
 
 
+def logins_table(logins: list[Login]) -> list[str]:
+    """The logins as aligned lines, for the demo commands to print."""
+    width = max((len(login.username) for login in logins), default=0)
+    return [f"  {x.username:<{width}}  {x.role:<14} {x.lab}" for x in logins]
+
+
 def logins_for(labs: list[Lab]) -> list[Login]:
     out = [
         Login("network.admin", "network_admin", "all"),

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from openmil.core.audit import audit_channel
-from openmil.demo.generator import DEMO_PASSWORD, generate
+from openmil.demo.generator import DEMO_PASSWORD, generate, logins_table
 
 
 class Command(BaseCommand):
@@ -33,8 +33,8 @@ class Command(BaseCommand):
             f"({time.monotonic() - started:.1f} s)."
         )
         self.stdout.write(f"\nLogins (password for all: {DEMO_PASSWORD}):")
-        for login in result.logins:
-            self.stdout.write(f"  {login.username:<22} {login.role:<14} {login.lab}")
+        for line in logins_table(result.logins):
+            self.stdout.write(line)
         if not settings.OPENMIL_REQUIRE_2FA:
             self.stdout.write(
                 self.style.WARNING(

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from openmil.core.audit import audit_channel
-from openmil.demo.generator import DEMO_PASSWORD, generate
+from openmil.demo.generator import DEMO_PASSWORD, generate, logins_table
 
 
 class Command(BaseCommand):
@@ -46,5 +46,5 @@ class Command(BaseCommand):
                 "participants); nothing changed."
             )
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-        for login in result.logins:
-            self.stdout.write(f"  {login.username:<22} {login.role:<14} {login.lab}")
+        for line in logins_table(result.logins):
+            self.stdout.write(line)
