@@ -132,6 +132,7 @@ def logins_for(labs: list[Lab]) -> list[Login]:
             Login(f"facil2.{city}", "facilitator", lab.name),
             Login(f"partner.{city}", "partner_staff", lab.name),
             Login(f"mentor.{city}", "mentor", lab.name),
+            Login(f"dpo.{city}", "dpo", lab.name),
         ]
     out += [Login(*login) for login in portal_demo.demo_logins(labs)]
     return out
