@@ -234,3 +234,17 @@ def test_api_documents_the_errors_it_answers_with():
                 assert 422 in codes, (method, path)
             if "requestBody" in operation:
                 assert 400 in codes, (method, path)
+
+
+def test_a_body_over_the_size_limit_gets_a_json_reason(coordinator, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    _token, raw = api_token_create(user=coordinator, name="big")
+    response = Client().post(
+        "/api/v1/participants",
+        data="{" + '"x": "' + "a" * 5000 + '"}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "The request body is too large."}

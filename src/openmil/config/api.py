@@ -1,6 +1,10 @@
 """The JSON API under /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    ValidationError,
+)
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
@@ -48,6 +52,15 @@ api.add_router("/", training_router)
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": validation_detail(exc)}, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_request_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: a reason in JSON, not Django's
+    HTML error page (file uploads have their own limits)."""
+    return api.create_response(
+        request, {"detail": "The request body is too large."}, status=400
+    )
 
 
 @api.exception_handler(PermissionDenied)
