@@ -61,3 +61,24 @@ def test_a_broken_workbook_is_a_file_problem(tmp_path):
     path.write_bytes(b"not a zip")
     with pytest.raises(FileProblem):
         list(iter_rows(path, "xlsx"))
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_apostrophes_in_cells_are_not_taken_for_quote_characters(tmp_path, delimiter):
+    path = tmp_path / "apostrophes.csv"
+    lines = [
+        ["name", "kind"],
+        ["'=cmd|' /C calc'!A0", "ngo"],
+        ["O'Brien's kitchen", '"quoted"'],
+    ]
+    path.write_text(
+        "\n".join(
+            delimiter.join(
+                '"' + c.replace('"', '""') + '"' if '"' in c else c for c in line
+            )
+            for line in lines
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert list(iter_rows(path, "csv", "utf-8")) == lines

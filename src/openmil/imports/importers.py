@@ -2,8 +2,9 @@
 
 An importer says which columns a file has, checks one row (returning what
 to write, or the errors of each cell), writes a batch of checked rows, and
-lists records for export. Adding a kind of row (partner services, …) is a
-new `Importer` subclass and one `register(...)` call.
+lists records for export. Adding a kind of row is a new `Importer`
+subclass and one `register(...)` call (partner organisations and services:
+`partner_importers.py`).
 """
 
 import datetime as dt
@@ -62,6 +63,11 @@ class Importer:
     def __init__(self, *, lab: Lab, actor: Any) -> None:
         self.lab = lab
         self.actor = actor
+
+    @classmethod
+    def check_permission(cls, *, actor: Any, lab: Lab) -> None:
+        """Raise PermissionDenied if the actor may not import these rows
+        beyond `Perm.IMPORT_DATA` (checked for every kind)."""
 
     @property
     def column_names(self) -> list[str]:

@@ -88,12 +88,22 @@ def _text(path: Path, encoding: str) -> IO[str]:
 
 
 def _dialect(path: Path, encoding: str) -> type[csv.Dialect] | csv.Dialect:
+    """Excel's dialect with the sniffed delimiter. Only the delimiter is
+    taken from the sniffer: it may guess `'` as the quote character when
+    cells hold apostrophes (or exported formulas), and spreadsheet programs
+    always quote with `"`."""
     with _text(path, encoding) as handle:
         sample = handle.read(CHUNK)
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
         return csv.excel
+
+    class Sniffed(csv.excel):
+        pass
+
+    Sniffed.delimiter = delimiter
+    return Sniffed
 
 
 def iter_csv(path: Path, encoding: str) -> Iterator[list[str]]:

@@ -96,7 +96,7 @@ def import_upload(
     """Store the uploaded file and queue its check. Refuses files over the
     size limit and formats other than CSV and XLSX before storing anything."""
     _require_import(actor, lab.pk)
-    importer_for(kind)
+    importer_for(kind).check_permission(actor=actor, lab=lab)
     name = Path(upload.name or "upload").name[:255]
     extension = name.rsplit(".", 1)[-1].casefold() if "." in name else ""
     if extension not in FORMATS:
@@ -278,6 +278,7 @@ def _check(job: ImportJob) -> ImportJob:
 def import_confirm(*, actor: Any, job: ImportJob) -> ImportJob:
     """Queue the import of a checked file without errors."""
     _require_import(actor, job.lab_id)
+    importer_for(job.kind).check_permission(actor=actor, lab=job.lab)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if not job.is_ready:
@@ -321,6 +322,7 @@ def _run(job: ImportJob) -> ImportJob:
             job.created_by, Perm.IMPORT_DATA, job.lab_id
         ):
             raise PermissionDenied
+        importer_for(job.kind).check_permission(actor=job.created_by, lab=job.lab)
         with transaction.atomic():
             importer = importer_for(job.kind)(lab=job.lab, actor=job.created_by)
             batch: list[CheckedRow] = []
@@ -412,5 +414,5 @@ def export_audit(*, actor: Any, lab: Lab, kind: str, ids: list[int], fmt: str) -
             object_type=kind,
             lab_id=lab.pk,
             detail=f"{len(ids)} exported as {fmt}",
-            changes={"participants": ids} if kind == "participants" else {},
+            changes={kind: ids},
         )

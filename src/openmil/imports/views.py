@@ -97,7 +97,9 @@ def export(request: HttpRequest) -> HttpResponseBase:
         return render(request, "imports/export.html", {"form": form})
     lab = form.cleaned_data["lab"]
     kind, fmt = form.cleaned_data["kind"], form.cleaned_data["format"]
-    importer = importer_for(kind)(lab=lab, actor=request.user)
+    importer_class = importer_for(kind)
+    importer_class.check_permission(actor=request.user, lab=lab)
+    importer = importer_class(lab=lab, actor=request.user)
     qs = importer.export_queryset(user=request.user)
     services.export_audit(
         actor=request.user,
