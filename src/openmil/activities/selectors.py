@@ -249,53 +249,111 @@ class AttendanceRow:
 
 @dataclass
 class AttendanceGrid:
+    """The people × sessions grid; `sessions` is the window shown, which
+    starts at position `start` among the cohort's `total` sessions."""
+
     cohort: Cohort
     sessions: list[Session]
     rows: list[AttendanceRow]
     held: int
     rate: Rate
+    start: int = 0
+    total: int = 0
+    size: int | None = None
 
     @property
     def people(self) -> list[Participant]:
         return [row.participant for row in self.rows]
 
+    @property
+    def earlier_start(self) -> int | None:
+        """Where the previous window starts, if sessions come before this one."""
+        if self.size is None or self.start == 0:
+            return None
+        return max(0, self.start - self.size)
+
+    @property
+    def later_start(self) -> int | None:
+        if self.size is None or self.start + len(self.sessions) >= self.total:
+            return None
+        return min(self.start + self.size, max(0, self.total - self.size))
+
+    @property
+    def first_position(self) -> int:
+        return self.start + 1 if self.sessions else 0
+
+    @property
+    def last_position(self) -> int:
+        return self.start + len(self.sessions)
+
+
+#: Sessions the attendance page shows at once: 60 people × 8 sessions is
+#: 480 cells, where a whole 40-session course would be 2,400.
+GRID_WINDOW = 8
+
 
 def attendance_grid(
-    *, user: Any, cohort: Cohort, now: dt.datetime | None = None
+    *,
+    user: Any,
+    cohort: Cohort,
+    now: dt.datetime | None = None,
+    size: int | None = None,
+    start: int | None = None,
 ) -> AttendanceGrid:
-    """Sessions × enrolled people the user may see, with the marks and rates.
+    """Enrolled people the user may see × a window of sessions, with the
+    marks in the window and each person's rate over every held session.
 
-    Three queries whatever the size of the cohort: sessions, enrolments with
-    their people, and the marks.
+    `size` sessions from position `start` (0 is the first session); without
+    `start`, the window ends with the next session to come, so the latest
+    sessions held are in view. Without `size`, every session. Four queries
+    whatever the size of the cohort: sessions, enrolments with their people,
+    the window's marks, and the present marks counted per person.
     """
     moment = now or timezone.now()
-    sessions = list(sessions_of(cohort=cohort))
+    every = list(sessions_of(cohort=cohort))
+    # Sessions come in time order, so the held ones come first.
+    held = [s for s in every if s.starts_at <= moment]
+    if size is None:
+        first, sessions = 0, every
+    else:
+        size = max(1, size)
+        if start is None:
+            end = min(len(every), len(held) + 1)
+            start = end - size
+        first = min(max(0, start), max(0, len(every) - 1))
+        sessions = every[first : first + size]
     enrolments = list(
         enrolments_of(user=user, cohort=cohort, statuses=(Enrolment.Status.ENROLLED,))
     )
+    people = [e.participant_id for e in enrolments]
     marks = {
         (session_id, participant_id): status
         for session_id, participant_id, status in Attendance.objects.filter(
-            session__cohort=cohort,
-            participant_id__in=[e.participant_id for e in enrolments],
+            session_id__in=[s.pk for s in sessions], participant_id__in=people
         ).values_list("session_id", "participant_id", "status")
     }
-    held = [s for s in sessions if s.starts_at <= moment]
+    present = dict(
+        Attendance.objects.filter(
+            session_id__in=[s.pk for s in held],
+            participant_id__in=people,
+            status=Attendance.Status.PRESENT,
+        )
+        .values("participant_id")
+        .annotate(n=Count("id"))
+        .values_list("participant_id", "n")
+    )
     rows = []
     for enrolment in sorted(
         enrolments,
         key=lambda e: (e.participant.family_name, e.participant.given_name, e.pk),
     ):
         pid = enrolment.participant_id
-        present = sum(
-            1 for s in held if marks.get((s.pk, pid)) == Attendance.Status.PRESENT
-        )
         rows.append(
             AttendanceRow(
                 participant=enrolment.participant,
                 enrolment=enrolment,
                 marks=[(s, marks.get((s.pk, pid), "")) for s in sessions],
-                rate=Rate(present=present, held=len(held)),
+                rate=Rate(present=present.get(pid, 0), held=len(held)),
             )
         )
     return AttendanceGrid(
@@ -307,6 +365,9 @@ def attendance_grid(
             present=sum(r.rate.present for r in rows),
             held=sum(r.rate.held for r in rows),
         ),
+        start=first,
+        total=len(every),
+        size=size,
     )
 
 

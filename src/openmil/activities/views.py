@@ -3,6 +3,7 @@
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -338,9 +339,11 @@ class Column:
     url: str
     label: str
     held: bool
+    #: The session's place among the cohort's sessions (0 is the first).
+    position: int = 0
 
 
-def _column(session: Session, time_zone: str) -> Column:
+def _column(session: Session, time_zone: str, position: int = 0) -> Column:
     local = timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(time_zone))
     label = f"{date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M}"
     return Column(
@@ -348,6 +351,7 @@ def _column(session: Session, time_zone: str) -> Column:
         url=reverse("activities:session_attendance", args=[session.pk]),
         label=label,
         held=session.is_held,
+        position=position,
     )
 
 
@@ -421,9 +425,12 @@ def attendance_cell(
 def cohort_attendance(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = selectors.cohort_get(user=request.user, cohort_id=cohort_id)
     lab = cohort.activity.lab
-    grid = selectors.attendance_grid(user=request.user, cohort=cohort)
+    window = _window(request)
+    grid = selectors.attendance_grid(user=request.user, cohort=cohort, **window)
     selectors.enrolment_list_audit(user=request.user, cohort=cohort, people=grid.people)
-    columns = [_column(s, lab.time_zone) for s in grid.sessions]
+    columns = [
+        _column(s, lab.time_zone, grid.start + i) for i, s in enumerate(grid.sessions)
+    ]
     can_edit = _can(request, Perm.EDIT_PERSONAL, lab.pk)
     options: dict[tuple[bool, str], str] = {}
     for held in (True, False):
@@ -455,8 +462,29 @@ def cohort_attendance(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "table": table,
             "statuses": Attendance.Status.choices,
             "can_edit": can_edit,
+            "window": _window_query(grid.start, grid.size),
         },
     )
+
+
+def _number(raw: str | None, low: int, high: int) -> int | None:
+    try:
+        return min(max(int(raw or ""), low), high)
+    except ValueError:
+        return None
+
+
+def _window(request: Any) -> dict[str, Any]:
+    """Which sessions the grid shows: `size` (default GRID_WINDOW; 1 is one
+    session's register) from position `start` (default: the latest)."""
+    size = _number(request.GET.get("size"), 1, 100) or selectors.GRID_WINDOW
+    return {"size": size, "start": _number(request.GET.get("start"), 0, 10_000)}
+
+
+def _window_query(start: int | None, size: int | None) -> str:
+    """The grid's query string, kept by the session forms' redirect."""
+    parts = {"start": start, "size": size}
+    return urlencode({k: v for k, v in parts.items() if v is not None})
 
 
 @login_required
@@ -523,9 +551,11 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
                 )
             )
         messages.success(request, _("The attendance is saved."))
+    window = _window(request)
+    query = _window_query(window["start"], window["size"])
     return redirect(
         reverse("activities:attendance", kwargs={"cohort_id": session.cohort_id})
-        + f"#s{session.pk}"
+        + f"?{query}#s{session.pk}"
     )
 
 
