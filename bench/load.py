@@ -164,6 +164,8 @@ class Client:
         self.session = Session(host, port, keep_alive)
         self.rng = random.Random(index)
         self.ids: list[int] = []
+        #: Ids per extra page (--ids): "pathway", "attendance".
+        self.extra: dict[str, list[int]] = {}
 
 
 def collect_ids(client: Client, pages: int) -> list[int]:
@@ -299,12 +301,29 @@ def pages(args) -> list[tuple[str, object]]:
     def detail(client: Client, n: int) -> tuple[str, str]:
         return f"/participants/{client.rng.choice(client.ids)}/", ""
 
-    return [
+    def pathway(client: Client, n: int) -> tuple[str, str]:
+        return (
+            f"/pathways/participants/{client.rng.choice(client.extra['pathway'])}/",
+            "",
+        )
+
+    def attendance(client: Client, n: int) -> tuple[str, str]:
+        cohort = client.rng.choice(client.extra["attendance"])
+        return f"/activities/cohorts/{cohort}/attendance/", ""
+
+    chosen = [
         ("home /", home),
         ("list /participants/", listing),
         ("search /participants/?q=", search),
         ("detail /participants/<id>/", detail),
     ]
+    if args.ids:
+        # Pages whose ids come from the database (bench/activities/scale_fill.py).
+        chosen += [
+            ("pathway /pathways/participants/<id>/", pathway),
+            ("attendance /activities/cohorts/<id>/attendance/", attendance),
+        ]
+    return chosen
 
 
 def loadavg() -> list[float]:
@@ -412,6 +431,11 @@ def main() -> int:
     parser.add_argument("--generator", default="", help="generator.json to include")
     parser.add_argument("--server-pid", type=int, default=0, help="gunicorn master")
     parser.add_argument("--out", default="bench/results/latest.json")
+    parser.add_argument(
+        "--ids",
+        default="",
+        help="JSON {lab slug: {page: [ids]}} adding the pathway and attendance pages",
+    )
     args = parser.parse_args()
 
     url = urlsplit(args.base)
@@ -430,9 +454,15 @@ def main() -> int:
     for client in clients:
         client.session.login(client.username, PASSWORD)
 
+    extra = json.loads(Path(args.ids).read_text()) if args.ids else {}
+    for client in clients:
+        client.extra = extra.get(client.slug, {})
     # Participant ids per lab, read as the facilitator sees them.
     by_lab: dict[str, list[int]] = {}
+    needs_ids = not args.only or "detail" in args.only
     for client in clients:
+        if not needs_ids:
+            break
         if client.slug not in by_lab:
             by_lab[client.slug] = collect_ids(client, args.id_pages)
         client.ids = by_lab[client.slug]
