@@ -151,7 +151,7 @@ def fill(*, attendance: int, people: int, sessions: int) -> dict:
                 INSERT INTO {Attendance._meta.db_table}
                     (session_id, participant_id, status, recorded_by_id, recorded_at)
                 SELECT s.id, e.participant_id,
-                       {STATUS_SQL}[1 + (s.id + e.participant_id) % 6],
+                       {STATUS_SQL}[1 + (s.id + e.participant_id) %% 6],
                        s.facilitator_id, s.starts_at
                 FROM {Session._meta.db_table} s
                 JOIN {Enrolment._meta.db_table} e ON e.cohort_id = s.cohort_id
