@@ -176,6 +176,32 @@ def fill(*, attendance: int, people: int, sessions: int) -> dict:
     }
 
 
+def rekey(text: str = "Bench note: " + "lorem ipsum " * 8) -> dict[str, int]:
+    """Replace every value encrypted under a key that is not configured (a
+    database filled with another run's key) by `text` under the current key:
+    the pages then decrypt as many values, of about the same length."""
+    from django.apps import apps
+
+    from openmil.core import crypto
+    from openmil.core.fields import EncryptedMixin
+
+    current = crypto.keyring()[0]
+    token = crypto.encrypt_text(text)
+    done: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            for field in model._meta.concrete_fields:
+                if isinstance(field, EncryptedMixin):
+                    table, column = model._meta.db_table, field.column
+                    cursor.execute(
+                        f'UPDATE "{table}" SET "{column}" = %s '  # noqa: S608
+                        f'WHERE "{column}" LIKE %s AND "{column}" NOT LIKE %s',
+                        [token, "omenc1:%", f"omenc1:{current}:%"],
+                    )
+                    done[f"{table}.{column}"] = cursor.rowcount
+    return done
+
+
 def ids_by_lab() -> dict[str, dict[str, list[int]]]:
     out: dict[str, dict[str, list[int]]] = {}
     for lab in Lab.objects.filter(network__slug=NETWORK_SLUG).order_by("id"):
@@ -228,10 +254,17 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="only write the ids")
     parser.add_argument("--queries", type=int, default=0, help="ids to sample")
     parser.add_argument("--out", default="", help="write the figures here (JSON)")
+    parser.add_argument(
+        "--rekey",
+        action="store_true",
+        help="re-encrypt values whose key is gone under the current key",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("PostgreSQL only (COPY): set DATABASE_URL")
     result: dict = {}
+    if args.rekey:
+        print(json.dumps(rekey()), file=sys.stderr, flush=True)
     if not args.reuse:
         result["fill"] = fill(
             attendance=args.attendance, people=args.people, sessions=args.sessions
