@@ -14,9 +14,21 @@ Generated from `src/openmil/indicators/definitions.py` by
 Every indicator is computed by the same code (`indicators/selectors.py`):
 the **population** is the participants of the labs asked for, except people
 who withdrew their consent to anonymised statistics. Each person observed
-gives one value (1 or 0 for a share, a number for a median); the figure comes
-with a 95 % interval — Wilson score interval for shares, the distribution-free
-order-statistic interval for medians — and breaks down by {breakdowns}.
+or record observed gives one value (1 or 0 for a share, a number for a
+median, an amount for a sum); the figure comes with a 95 % interval — Wilson
+score interval for shares, the distribution-free order-statistic interval
+for medians, none for counts and sums, which are censuses of the lab's
+records rather than samples — and breaks down by {breakdowns}. The period
+is the one asked for (a year, quarter, month or range): each definition says
+which date of a record places it in the period.
+
+Everything is computed in the database with aggregate queries (a grouped
+count and sum per breakdown; for medians, a window function numbers the
+values and only the ranks of the median and its interval are read), so the
+cost does not grow with Python work per person.
+
+Counts and sums are published like a count: hidden when their base is under
+the threshold, otherwise rounded to the base.
 
 **Disclosure control** (`core/disclosure.py`): staff of a lab see their own
 lab's exact figures; everybody else (analysts, funders, other labs, exports)
@@ -52,6 +64,7 @@ def indicators_markdown() -> str:
                     ("period", str(ind.period)),
                     ("breakdowns", ", ".join(f"`{b}`" for b in BREAKDOWNS)),
                     ("reads", ", ".join(f"`{r}`" for r in ind.reads)),
+                    ("95 % interval", str(ind.interval_text)),
                     ("aligned with", ind.standard),
                 ]
                 if ind.notes:
