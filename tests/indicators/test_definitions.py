@@ -58,7 +58,10 @@ def person(lab, **kwargs) -> Participant:
     return ParticipantFactory(lab=lab, **kwargs)
 
 
-def pathway(p, start=D(2025, 1, 1), exit=None, reason=""):
+FIRST_OF_2025 = dt.date(2025, 1, 1)
+
+
+def pathway(p, start=FIRST_OF_2025, exit=None, reason=""):
     return PathwayFactory(
         participant=p,
         started_on=start,
@@ -398,9 +401,7 @@ def test_civic_modules(lab_a):
 
 
 def _session(cohort, day):
-    return SessionFactory(
-        cohort=cohort, starts_at=at(day, 10), ends_at=at(day, 12)
-    )
+    return SessionFactory(cohort=cohort, starts_at=at(day, 10), ends_at=at(day, 12))
 
 
 def _enrol(cohort, *people, status=Enrolment.Status.ENROLLED):
@@ -488,15 +489,25 @@ def test_referral_rates_and_median_days_to_acceptance(lab_a):
             closed_at=closed,
         )
 
-    referral(n1, at(D(2026, 2, 1)), "completed", at(D(2026, 2, 3)), closed=at(D(2026, 3, 1)))
     referral(
-        n1, at(D(2026, 2, 10)), "not_completed", at(D(2026, 2, 14)), closed=at(D(2026, 4, 1))
+        n1, at(D(2026, 2, 1)), "completed", at(D(2026, 2, 3)), closed=at(D(2026, 3, 1))
+    )
+    referral(
+        n1,
+        at(D(2026, 2, 10)),
+        "not_completed",
+        at(D(2026, 2, 14)),
+        closed=at(D(2026, 4, 1)),
     )
     referral(n2, at(D(2026, 3, 1)), "declined", declined=at(D(2026, 3, 2)))
     referral(n2, at(D(2026, 3, 5)), "sent")
     referral(n2, at(D(2026, 4, 1)), "accepted", at(D(2026, 4, 2)))
     referral(
-        n1, at(D(2025, 12, 20)), "completed", at(D(2026, 1, 9)), closed=at(D(2026, 2, 1))
+        n1,
+        at(D(2025, 12, 20)),
+        "completed",
+        at(D(2026, 1, 9)),
+        closed=at(D(2026, 2, 1)),
     )
 
     acceptance = figures(lab_a, "process.referral_acceptance_rate", "profile")

@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import DurationField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    DurationField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Greatest, TruncDate
 from django.utils.translation import gettext_lazy as _
 
@@ -53,7 +62,9 @@ def observe_days_to_needs_met(
         .exclude(_unmet_urgent(period))
         .annotate(
             value=Greatest(
-                days_between(TruncDate(Subquery(last_met), tzinfo=dt.UTC), F("intake_date")),
+                days_between(
+                    TruncDate(Subquery(last_met), tzinfo=dt.UTC), F("intake_date")
+                ),
                 Value(dt.timedelta(0), output_field=DurationField()),
             )
         )

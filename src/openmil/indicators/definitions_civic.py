@@ -37,9 +37,8 @@ def _modules_done(period: Period) -> QuerySet[Assessment]:
 def observe_civic_completion(
     *, participants: QuerySet[Participant], period: Period, **_: Any
 ) -> QuerySet[Participant]:
-    return (
-        participants.filter(pathway_open_during(period))
-        .annotate(value=flag(Exists(_modules_done(period))))
+    return participants.filter(pathway_open_during(period)).annotate(
+        value=flag(Exists(_modules_done(period)))
     )
 
 
@@ -64,9 +63,7 @@ def observe_residence_secured(
         participants.filter(profile=Participant.Profile.NEWCOMER)
         .filter(has_answer(period, "residence_status", **answered))
         .annotate(residence=latest_answer(period, "residence_status", **answered))
-        .annotate(
-            value=flag(Q(residence__in=[Residence.PERMANENT, Residence.CITIZEN]))
-        )
+        .annotate(value=flag(Q(residence__in=[Residence.PERMANENT, Residence.CITIZEN])))
     )
 
 
@@ -78,8 +75,7 @@ register(
         area="civic",
         kind="proportion",
         numerator=_(
-            "people of the denominator with a civic module completed during "
-            "the period"
+            "people of the denominator with a civic module completed during the period"
         ),
         denominator=_("people whose pathway was open during the period"),
         population=POPULATION,
@@ -100,16 +96,18 @@ register(
         kind="sum",
         unit=_("modules"),
         numerator=_(
-            "distinct civic modules completed during the period, added up over "
-            "people"
+            "distinct civic modules completed during the period, added up over people"
         ),
         denominator=_("people with a civic module completed during the period (n)"),
         population=POPULATION,
         period=_("completion dated during the period"),
-        reads=("participants.Participant", "pathways.Assessment", "pathways.CivicModule"),
+        reads=(
+            "participants.Participant",
+            "pathways.Assessment",
+            "pathways.CivicModule",
+        ),
         standard=(
-            "EU Action Plan on Integration and Inclusion 2021-2027 (civic "
-            "orientation)"
+            "EU Action Plan on Integration and Inclusion 2021-2027 (civic orientation)"
         ),
     )
 )

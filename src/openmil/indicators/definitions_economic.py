@@ -64,9 +64,7 @@ def _with_status(participants: QuerySet[Participant], period: Period) -> Any:
 def observe_employment_rate(
     *, participants: QuerySet[Participant], period: Period, **_: Any
 ) -> QuerySet[Participant]:
-    return _with_status(participants, period).annotate(
-        value=flag(Q(status=EMPLOYED))
-    )
+    return _with_status(participants, period).annotate(value=flag(Q(status=EMPLOYED)))
 
 
 def observe_unemployment_rate(
@@ -138,11 +136,7 @@ def observe_overqualification(
         .annotate(occupation=_latest_employment(period, "occupation_id"))
         .filter(occupation__isnull=False)
         .annotate(major=Substr("occupation", 1, 1))
-        .annotate(
-            value=flag(
-                Q(major__in=["4", "5", "6", "7", "8", "9"])
-            )
-        )
+        .annotate(value=flag(Q(major__in=["4", "5", "6", "7", "8", "9"])))
     )
 
 
@@ -335,9 +329,13 @@ def _lead_links(participants: QuerySet[Participant]) -> QuerySet[Any]:
 def observe_ventures_created(
     *, participants: QuerySet[Participant], period: Period, **_: Any
 ) -> QuerySet[Any]:
-    return _lead_links(participants).filter(
-        venture__started_on__gte=period.start, venture__started_on__lte=period.end
-    ).annotate(value=Value(1))
+    return (
+        _lead_links(participants)
+        .filter(
+            venture__started_on__gte=period.start, venture__started_on__lte=period.end
+        )
+        .annotate(value=Value(1))
+    )
 
 
 def observe_ventures_surviving(
@@ -426,8 +424,7 @@ register(
             "of registration"
         ),
         denominator=_(
-            "ventures whose first 12 months after registration end during the "
-            "period"
+            "ventures whose first 12 months after registration end during the period"
         ),
         population=VENTURE_POPULATION,
         period=_("registration date + 12 months during the period"),

@@ -50,7 +50,8 @@ def observe_mixed_activities(
 ) -> QuerySet[Participant]:
     present = _present(period)
     mixed = present.filter(
-        _enrolled(Participant.Profile.NEWCOMER) & _enrolled(Participant.Profile.NATIONAL)
+        _enrolled(Participant.Profile.NEWCOMER)
+        & _enrolled(Participant.Profile.NATIONAL)
     )
     return participants.filter(Exists(present)).annotate(value=flag(Exists(mixed)))
 
@@ -128,8 +129,7 @@ register(
             "apart"
         ),
         denominator=_(
-            "people present at a session of a mentoring activity during the "
-            "period"
+            "people present at a session of a mentoring activity during the period"
         ),
         population=POPULATION,
         period=_("mentoring sessions attended during the period"),
@@ -178,8 +178,7 @@ register(
         area="intercultural",
         kind="proportion",
         numerator=_(
-            "people of the denominator answering 4 or 5 (strongly, very "
-            "strongly)"
+            "people of the denominator answering 4 or 5 (strongly, very strongly)"
         ),
         denominator=_(
             "people whose latest follow-up answered during the period rates "

@@ -35,16 +35,13 @@ def _baselines(period: Period, days: int) -> QuerySet[Assessment]:
         skill=OuterRef("skill"),
         assessed_on__lt=OuterRef("assessed_on"),
     )
-    return (
-        Assessment.objects.filter(
-            kind=CEFR,
-            participant_id=OuterRef("pk"),
-            cefr_level__isnull=False,
-            assessed_on__gte=period.start - dt.timedelta(days=days),
-            assessed_on__lte=period.end - dt.timedelta(days=days),
-        )
-        .exclude(Exists(earlier))
-    )
+    return Assessment.objects.filter(
+        kind=CEFR,
+        participant_id=OuterRef("pk"),
+        cefr_level__isnull=False,
+        assessed_on__gte=period.start - dt.timedelta(days=days),
+        assessed_on__lte=period.end - dt.timedelta(days=days),
+    ).exclude(Exists(earlier))
 
 
 def _observe_gain(days: int) -> Any:

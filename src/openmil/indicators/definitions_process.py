@@ -139,10 +139,7 @@ register(
             "participants.Participant",
         ),
         person="participant",
-        standard=(
-            "OECD/EU Settling In 2023 (participation in integration "
-            "programmes)"
-        ),
+        standard=("OECD/EU Settling In 2023 (participation in integration programmes)"),
         notes=_(
             "The unit is a person's place in a session: n counts places, so "
             "the interval treats sessions as independent (it is narrower than "
@@ -181,8 +178,7 @@ register(
         kind="proportion",
         numerator=_("referrals of the denominator completed"),
         denominator=_(
-            "accepted referrals closed during the period (completed or not "
-            "completed)"
+            "accepted referrals closed during the period (completed or not completed)"
         ),
         population=POPULATION,
         period=_("referral closed during the period"),

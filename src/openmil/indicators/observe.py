@@ -33,7 +33,9 @@ from openmil.pathways.models import FollowUpSurvey
 
 def flag(condition: Any) -> Case:
     """1 when the condition (a Q or an Exists) holds, else 0."""
-    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return Case(
+        When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
 
 
 def days_between(later: Any, earlier: Any) -> ExpressionWrapper:

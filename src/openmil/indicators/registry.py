@@ -166,10 +166,8 @@ class Indicator:
 
 INTERVALS: dict[str, Promise] = {
     "proportion": _("95 % Wilson score interval"),
-    "median": _("95 % distribution-free interval from order statistics"),
-    "count": _(
-        "none: a count of every record of the lab (a census, not a sample)"
-    ),
+    "median": _("order-statistic interval (95 %), distribution-free"),
+    "count": _("none: a count of every record of the lab (a census, not a sample)"),
     "sum": _("none: a sum over every record of the lab (a census, not a sample)"),
 }
 

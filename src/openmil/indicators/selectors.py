@@ -241,7 +241,9 @@ def _median_cells(rows: QuerySet[Any], group: Any) -> list[Cell]:
     return cells
 
 
-def _aggregate_cells(indicator: Indicator, rows: QuerySet[Any], group: Any) -> list[Cell]:
+def _aggregate_cells(
+    indicator: Indicator, rows: QuerySet[Any], group: Any
+) -> list[Cell]:
     """Counts, numerators and sums per group, in one grouped query."""
     weighted = "weight" in rows.query.annotations
     n_expr: Any = Coalesce(Sum("weight"), 0) if weighted else Count("*")
@@ -299,9 +301,7 @@ def indicator_compute(
     whole = compute(rows, Value(ALL, output_field=CharField()))
     cells = [whole[0] if whole else _empty(indicator)]
     if breakdown:
-        expression = group_expression(
-            breakdown, period=period, person=indicator.person
-        )
+        expression = group_expression(breakdown, period=period, person=indicator.person)
         cells += sorted(compute(rows, expression), key=lambda c: c.group)
     return cells
 
