@@ -241,10 +241,8 @@ def _median_cells(rows: QuerySet[Any], group: Any) -> list[Cell]:
     return cells
 
 
-def _aggregate_cells(
-    indicator: Indicator, rows: QuerySet[Any], group: Any
-) -> list[Cell]:
-    """Counts, numerators and sums per group, in one grouped query."""
+def _aggregate_rows(rows: QuerySet[Any], group: Any) -> list[tuple[str, int, float]]:
+    """(group, n, total of values) per group, in one grouped query."""
     weighted = "weight" in rows.query.annotations
     n_expr: Any = Coalesce(Sum("weight"), 0) if weighted else Count("*")
     grouped = (
@@ -253,26 +251,24 @@ def _aggregate_cells(
         .annotate(_n=n_expr, _k=Coalesce(Sum("value"), 0))
         .values_list("_group", "_n", "_k")
     )
-    cells = []
-    for key, n, k in grouped:
-        g, n = str(key), int(n)
-        if indicator.kind == "proportion":
-            interval = wilson_interval(int(k), n)
-            cells.append(
-                Cell(
-                    g,
-                    n,
-                    int(k),
-                    int(k) / n if n else None,
-                    interval[0] if interval else None,
-                    interval[1] if interval else None,
-                )
-            )
-        elif indicator.kind == "count":
-            cells.append(Cell(g, n, None, float(n), None, None))
-        else:
-            cells.append(Cell(g, n, None, _as_number(k), None, None))
-    return cells
+    return [(str(key), int(n), _as_number(k)) for key, n, k in grouped]
+
+
+def _aggregate_cell(indicator: Indicator, group: str, n: int, total: float) -> Cell:
+    if indicator.kind == "proportion":
+        k = round(total)
+        interval = wilson_interval(k, n)
+        return Cell(
+            group,
+            n,
+            k,
+            k / n if n else None,
+            interval[0] if interval else None,
+            interval[1] if interval else None,
+        )
+    if indicator.kind == "count":
+        return Cell(group, n, None, float(n), None, None)
+    return Cell(group, n, None, total, None, None)
 
 
 def _empty(indicator: Indicator) -> Cell:
@@ -289,21 +285,33 @@ def indicator_compute(
     breakdown: str | None = None,
 ) -> list[Cell]:
     """Exact figures, the whole first, then one cell per breakdown group
-    (sorted). Set-based: a few aggregate queries whatever the number of
-    people. No permission check: callers go through `indicator_values`."""
+    (sorted). Set-based: one grouped aggregate query for shares, counts and
+    sums (the whole is the groups added up), two per level for medians,
+    whatever the number of people. No permission check: callers go through
+    `indicator_values`."""
     population = participants_counted(lab_ids=lab_ids)
     rows = indicator.observe(participants=population, period=period).order_by()
-    compute = (
-        _median_cells
-        if indicator.kind == "median"
-        else lambda r, g: _aggregate_cells(indicator, r, g)
+    whole_group = Value(ALL, output_field=CharField())
+    expression = (
+        group_expression(breakdown, period=period, person=indicator.person)
+        if breakdown
+        else None
     )
-    whole = compute(rows, Value(ALL, output_field=CharField()))
+    if indicator.kind == "median":
+        whole = _median_cells(rows, whole_group)
+        groups = _median_cells(rows, expression) if expression is not None else []
+    else:
+        raw = _aggregate_rows(rows, whole_group if expression is None else expression)
+        n_all = sum(n for _g, n, _t in raw)
+        total = sum(t for _g, _n, t in raw)
+        whole = [_aggregate_cell(indicator, ALL, n_all, total)] if n_all else []
+        groups = (
+            [_aggregate_cell(indicator, g, n, t) for g, n, t in raw if n]
+            if expression is not None
+            else []
+        )
     cells = [whole[0] if whole else _empty(indicator)]
-    if breakdown:
-        expression = group_expression(breakdown, period=period, person=indicator.person)
-        cells += sorted(compute(rows, expression), key=lambda c: c.group)
-    return cells
+    return cells + sorted(groups, key=lambda c: c.group)
 
 
 @dataclass(frozen=True)
