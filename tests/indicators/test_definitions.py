@@ -576,3 +576,31 @@ def test_every_indicator_has_a_fixture_here():
     skills = {i for i in REGISTRY if i.startswith("language.b1_at_exit.")}
     assert len(skills) == 5
     assert set(REGISTRY) == tested | skills
+
+
+@pytest.mark.parametrize("end", [D(2026, 12, 31), D(2028, 2, 29), D(2026, 3, 1)])
+def test_breakdown_groups_computed_in_sql_match_the_python_rules(lab_a, end):
+    from openmil.indicators.selectors import age_band, group_expression, origin_group
+
+    births = [
+        None,
+        end,
+        end + dt.timedelta(days=1),
+        D(end.year - 18, end.month, 1),
+        D(end.year - 25, 2, 28),
+        D(end.year - 25, 3, 1),
+        D(end.year - 64, 12, 31),
+        D(end.year - 65, 1, 1),
+        D(2000, 2, 29),
+    ]
+    origins = ["", "PT", "RO", "SY"]
+    for i, birth in enumerate(births):
+        person(lab_a, birth_date=birth, country_of_origin=origins[i % 4])
+    period = Period(D(end.year, 1, 1), end, "test")
+    rows = Participant.objects.filter(lab=lab_a).annotate(
+        band=group_expression("age_band", period=period),
+        origin=group_expression("origin_group", period=period),
+    )
+    for p in rows:
+        assert p.band == age_band(p.birth_date, end), p.birth_date
+        assert p.origin == origin_group(p.country_of_origin, "PT")
