@@ -16,7 +16,6 @@ from django.db.models import (
     DurationField,
     Exists,
     ExpressionWrapper,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -101,17 +100,3 @@ def pathway_open_during(period: Period) -> Q:
 
 def exited_during(period: Period) -> Q:
     return Q(pathway__exit_date__gte=period.start, pathway__exit_date__lte=period.end)
-
-
-__all__ = [
-    "F",
-    "aged",
-    "days_between",
-    "exited_during",
-    "flag",
-    "has_answer",
-    "latest_answer",
-    "pathway_open_during",
-    "surveys_answered",
-    "years_before",
-]
