@@ -26,7 +26,9 @@ which date of a record places it in the period.
 Everything is computed in the database with aggregate queries (a grouped
 count and sum per breakdown; for medians, a window function numbers the
 values and only the ranks of the median and its interval are read), so the
-cost does not grow with Python work per person.
+cost does not grow with Python work per person. On PostgreSQL, run `ANALYZE`
+after a bulk load: with stale statistics the planner may scan an index per
+person instead of looking each person up.
 
 Counts and sums are published like a count: hidden when their base is under
 the threshold, otherwise rounded to the base.
