@@ -172,3 +172,25 @@ def test_the_export_command_writes_every_format(lab_a, snapshot, tmp_path):
         )
         assert "disclosure-controlled" in out.getvalue()
         assert target.exists()
+
+
+def test_a_share_hidden_for_its_small_numerator_says_why(lab_a, tmp_path):
+    intake = dt.date(2026, 2, 1)
+    for i in range(12):
+        p = ParticipantFactory(lab=lab_a, intake_date=intake)
+        met = i < 3
+        NeedFactory(
+            participant=p,
+            urgent=True,
+            status=Need.Status.MET if met else Need.Status.IN_PROGRESS,
+            resolved_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC) if met else None,
+        )
+    snapshot = snapshot_compute(lab=lab_a, period=Period.parse("2026"))
+    path = indicators_export(snapshot=snapshot, fmt="csv", path=tmp_path / "x.csv")
+    whole = next(
+        r
+        for r in _rows(path.read_text())
+        if r["indicator"] == "needs.urgent_met_share" and r["breakdown"] == "all"
+    )
+    # 12 people (shown rounded), 3 met: the share would give the 3 back.
+    assert (whole["n"], whole["value"], whole["n_flag"]) == ("10", "", "numerator<10")

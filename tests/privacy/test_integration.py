@@ -14,7 +14,7 @@ from openmil.privacy.models import LabPrivacySettings
 from openmil.privacy.retention import retention_plan
 from openmil.privacy.services import erasure_approve, erasure_request_create
 from tests.factories import NeedFactory, ParticipantFactory, member
-from tests.pathways.factories import PathwayFactory
+from tests.pathways.factories import AssessmentFactory, PathwayFactory, SurveyFactory
 
 
 def test_a_pathway_exit_starts_the_retention_clock(lab_a):
@@ -66,6 +66,29 @@ def test_indicators_are_the_same_before_and_after_an_erasure(lab_a, coordinator)
             resolved_at=dt.datetime(2026, 3, 20, tzinfo=dt.UTC) if i < 9 else None,
             notes="Call Mrs Example at home",
         )
+        # Records the other indicators read: an exit, language levels, a
+        # follow-up answer and an employment assessment.
+        path = PathwayFactory(
+            participant=p,
+            started_on=dt.date(2025, 9, 1),
+            status="exited",
+            exit_date=dt.date(2026, 6, 1),
+            exit_reason="dropped_out" if i % 3 else "graduated",
+        )
+        for day, level in ((dt.date(2026, 1, 5), 1), (dt.date(2026, 5, 5), 1 + i % 3)):
+            AssessmentFactory(
+                participant=p, assessed_on=day, skill="listening", cefr_level=level
+            )
+        SurveyFactory(
+            pathway=path,
+            months=3,
+            due_on=dt.date(2026, 9, 1),
+            answered_at=dt.datetime(2026, 9, 2, tzinfo=dt.UTC),
+            employment_status="employed" if i % 2 else "unemployed",
+            self_rated_health=2 + i % 4,
+            belonging=1 + i % 5,
+            residence_status="permanent" if i % 2 else "temporary",
+        )
         people.append(p)
     period = Period.parse("2026")
 
@@ -90,3 +113,5 @@ def test_indicators_are_the_same_before_and_after_an_erasure(lab_a, coordinator)
     people[0].refresh_from_db()
     assert people[0].anonymised_at is not None
     assert figures() == before
+    assert before["process.dropout_rate", None][0].n == 12
+    assert before["economic.employment_rate", None][0].n == 12

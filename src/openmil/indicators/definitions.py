@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    DurationField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Greatest, TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from openmil.indicators.observe import days_between, flag
 from openmil.indicators.registry import Indicator, Period, register
 from openmil.participants.models import Need, Participant
 
@@ -32,26 +43,32 @@ def _with_urgent_needs(
 
 def observe_urgent_needs_met(
     *, participants: QuerySet[Participant], period: Period, **_: Any
-) -> Iterable[tuple[int, float]]:
-    people = _with_urgent_needs(participants, period).annotate(
-        unmet=_unmet_urgent(period)
+) -> QuerySet[Participant]:
+    return _with_urgent_needs(participants, period).annotate(
+        value=flag(~_unmet_urgent(period))
     )
-    for pk, unmet in people.values_list("pk", "unmet"):
-        yield pk, 0.0 if unmet else 1.0
 
 
 def observe_days_to_needs_met(
     *, participants: QuerySet[Participant], period: Period, **_: Any
-) -> Iterable[tuple[int, float]]:
-    people = (
-        _with_urgent_needs(participants, period)
-        .annotate(unmet=_unmet_urgent(period))
-        .filter(unmet=False)
-        .annotate(last_met=Max("needs__resolved_at", filter=Q(needs__urgent=True)))
+) -> QuerySet[Participant]:
+    last_met = (
+        Need.objects.filter(participant=OuterRef("pk"), urgent=True)
+        .order_by("-resolved_at")
+        .values("resolved_at")[:1]
     )
-    for pk, intake, last_met in people.values_list("pk", "intake_date", "last_met"):
-        if last_met is not None:
-            yield pk, float(max((last_met.date() - intake).days, 0))
+    return (
+        _with_urgent_needs(participants, period)
+        .exclude(_unmet_urgent(period))
+        .annotate(
+            value=Greatest(
+                days_between(
+                    TruncDate(Subquery(last_met), tzinfo=dt.UTC), F("intake_date")
+                ),
+                Value(dt.timedelta(0), output_field=DurationField()),
+            )
+        )
+    )
 
 
 register(
@@ -100,4 +117,14 @@ register(
         reads=("participants.Participant", "participants.Need"),
         standard="OECD/EU Settling In 2023 (timeliness of access to services)",
     )
+)
+
+
+# The other areas, one module each; importing registers their indicators.
+from openmil.indicators import (  # noqa: E402, F401
+    definitions_civic,
+    definitions_economic,
+    definitions_intercultural,
+    definitions_language,
+    definitions_process,
 )

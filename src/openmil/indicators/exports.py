@@ -17,7 +17,11 @@ from django.utils import translation
 
 from openmil.indicators.models import IndicatorSnapshot
 from openmil.indicators.registry import BREAKDOWNS
-from openmil.indicators.selectors import ALL, snapshot_figures_published
+from openmil.indicators.selectors import (
+    ALL,
+    Published,
+    snapshot_figures_published,
+)
 
 FORMATS = ("csv", "xlsx", "datapackage", "hxl")
 FORMAT_NAMES = {
@@ -39,7 +43,14 @@ COLUMNS = [
     ("breakdown", "string", "#meta+breakdown", "breakdown, or 'all'"),
     ("group", "string", "#meta+group", "group of the breakdown, or 'all'"),
     ("n", "integer", "#population+num", "people observed, rounded; empty if hidden"),
-    ("n_flag", "string", "#meta+flag", "'<10' (small) or 'hidden' when n is empty"),
+    (
+        "n_flag",
+        "string",
+        "#meta+flag",
+        "why a figure is empty: '<10' (n small), 'hidden' (n hidden to protect "
+        "another cell), 'numerator<10' (a share on a small numerator), "
+        "'amount<10' (a small sum)",
+    ),
     ("value", "number", "#indicator+value", "share (0-1) or median; empty if hidden"),
     ("ci_low", "number", "#indicator+value+ci_low", "95 % interval, low"),
     ("ci_high", "number", "#indicator+value+ci_high", "95 % interval, high"),
@@ -60,9 +71,7 @@ def export_rows(snapshot: IndicatorSnapshot) -> Iterator[list[object]]:
                         continue
                     n = cell.n
                     shown = getattr(n, "value", n)
-                    flag = ""
-                    if getattr(n, "hidden", False):
-                        flag = str(n) if str(n).startswith("<") else "hidden"
+                    flag = n_flag(cell, figure.indicator.kind)
                     yield [
                         neutralise(v)
                         for v in (
@@ -84,6 +93,26 @@ def export_rows(snapshot: IndicatorSnapshot) -> Iterator[list[object]]:
                             snapshot.computed_at.isoformat(timespec="seconds"),
                         )
                     ]
+
+
+def n_flag(cell: Published, kind: str) -> str:
+    """Why a figure is not shown, or "" when it is.
+
+    n itself may be hidden (small, or to protect another cell); or n is
+    shown and only the value is hidden: a share whose numerator is under
+    the threshold, or a sum under it.
+    """
+    n = cell.n
+    if getattr(n, "hidden", False):
+        return str(n) if str(n).startswith("<") else "hidden"
+    if not cell.hidden:
+        return ""
+    threshold = getattr(n, "threshold", "")
+    if kind == "proportion":
+        return f"numerator<{threshold}"
+    if kind == "sum":
+        return f"amount<{threshold}"
+    return "hidden"
 
 
 def neutralise(value: object) -> object:

@@ -1,26 +1,31 @@
 """The indicator registry: one documented definition per indicator.
 
-An indicator observes people: its `observe` function receives the
-statistical population (people who did not object to statistics, in the
-labs asked for) and the period, and yields one observation per person it
-counts — `(participant_id, value)`, with value 1 or 0 for a proportion (in
-the numerator or only in the denominator) and a number for a median.
-Breakdowns, confidence intervals and disclosure control are then the same
-for every indicator (see `selectors.py`). `docs/indicators.md` is generated
+An indicator observes rows of the database: its `observe` function receives
+the statistical population (people who did not object to statistics, in the
+labs asked for) and the period, and returns a queryset with one row per
+observation, annotated with `value` (1 or 0 for a proportion, a number or a
+duration for a median, the amount for a sum) and, when one row stands for
+several units (sessions of an enrolment, referrals of a person), `weight`.
+`person` is the path from a row to its participant ("" when the rows are
+participants), for the breakdowns. Nothing is computed row by row in
+Python: `selectors.py` groups and aggregates in the database, and applies
+the same breakdowns, confidence intervals and disclosure control to every
+indicator. `docs/indicators.md` is generated
 from this registry (`openmil indicators docs`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-Kind = Literal["proportion", "median"]
+Kind = Literal["proportion", "median", "count", "sum"]
 
 BREAKDOWNS: dict[str, Promise] = {
     "profile": _("Profile"),
@@ -112,7 +117,7 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
 
 
-Observe = Callable[..., Iterable[tuple[int, float]]]
+Observe = Callable[..., "QuerySet[Any]"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,10 @@ class Indicator:
     observe: Observe
     unit: Promise = field(default=_("share"))
     notes: Promise | str = ""
+    #: Path from an observed row to its participant, "" for participants.
+    person: str = ""
+    #: What the 95 % interval is, in words (docs and exports).
+    interval: Promise | str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -145,8 +154,22 @@ class Indicator:
             "reads": list(self.reads),
             "standard": self.standard,
             "unit": str(self.unit),
+            "interval": str(self.interval_text),
         }
 
+    @property
+    def interval_text(self) -> Promise | str:
+        if self.interval:
+            return self.interval
+        return INTERVALS[self.kind]
+
+
+INTERVALS: dict[str, Promise] = {
+    "proportion": _("95 % Wilson score interval"),
+    "median": _("order-statistic interval (95 %), distribution-free"),
+    "count": _("none: a count of every record of the lab (a census, not a sample)"),
+    "sum": _("none: a sum over every record of the lab (a census, not a sample)"),
+}
 
 REGISTRY: dict[str, Indicator] = {}
 

@@ -9,15 +9,29 @@ the lab and disclosure-controlled ones to everybody else.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, ExtractYear, RowNumber
+from scipy.stats import binom
 
 from openmil.core import access
 from openmil.core.disclosure import (
     DisclosurePolicy,
     SafeCount,
+    count_protect,
     rate_protect,
     table_protect,
 )
@@ -25,8 +39,7 @@ from openmil.core.models import Lab
 from openmil.core.roles import Perm
 from openmil.indicators.models import IndicatorSnapshot
 from openmil.indicators.registry import REGISTRY, Indicator, Period
-from openmil.indicators.stats import median, median_interval, wilson_interval
-from openmil.participants.models import Participant
+from openmil.indicators.stats import wilson_interval
 from openmil.participants.selectors import participants_counted
 
 ALL = "all"
@@ -89,28 +102,64 @@ def origin_group(country: str, host: str) -> str:
     return "eu" if country in EU27 else "non_eu"
 
 
-def _attributes(ids: list[int], period: Period) -> dict[int, dict[str, str]]:
-    rows = Participant.objects.filter(pk__in=ids).values_list(
-        "pk",
-        "profile",
-        "sex",
-        "birth_date",
-        "country_of_origin",
-        "lab__slug",
-        "lab__country",
-        "intake_date",
-    )
-    return {
-        pk: {
-            "profile": profile or "unknown",
-            "sex": sex or "unknown",
-            "age_band": age_band(birth, period.end),
-            "origin_group": origin_group(origin, host),
-            "lab": lab,
-            "cohort": str(intake.year),
-        }
-        for pk, profile, sex, birth, origin, lab, host, intake in rows
-    }
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same day `years` earlier (28 February for a 29th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _blank_as_unknown(path: str) -> Case:
+    return Case(When(**{path: ""}, then=Value("unknown")), default=F(path))
+
+
+def group_expression(breakdown: str, *, period: Period, person: str = "") -> Any:
+    """The SQL expression giving a row's group in a breakdown.
+
+    The same groups as `age_band` and `origin_group` (age at the end of the
+    period), computed by the database for every row at once.
+    """
+    p = f"{person}__" if person else ""
+    if breakdown in ("profile", "sex"):
+        return _blank_as_unknown(p + breakdown)
+    if breakdown == "lab":
+        return F(p + "lab__slug")
+    if breakdown == "cohort":
+        return Cast(ExtractYear(p + "intake_date"), CharField())
+    if breakdown == "origin_group":
+        origin = p + "country_of_origin"
+        return Case(
+            When(**{origin: ""}, then=Value("unknown")),
+            When(**{origin: F(p + "lab__country")}, then=Value("host_country")),
+            When(**{f"{origin}__in": sorted(EU27)}, then=Value("eu")),
+            default=Value("non_eu"),
+        )
+    if breakdown == "age_band":
+        birth = p + "birth_date"
+        whens = [
+            When(**{f"{birth}__isnull": True}, then=Value("unknown")),
+            When(**{f"{birth}__gt": period.end}, then=Value("unknown")),
+        ]
+        for low, high in reversed(AGE_BANDS):
+            label = f"{low}+" if high >= 200 else f"{low}-{high}"
+            if high >= 200:
+                whens.append(
+                    When(
+                        **{f"{birth}__gt": _years_before(period.end, high + 1)},
+                        **{f"{birth}__lte": _years_before(period.end, low)},
+                        then=Value(label),
+                    )
+                )
+            else:
+                whens.append(
+                    When(
+                        **{f"{birth}__lte": _years_before(period.end, low)},
+                        then=Value(label),
+                    )
+                )
+        return Case(*whens, default=Value("unknown"), output_field=CharField())
+    raise LookupError(breakdown)
 
 
 @dataclass(frozen=True)
@@ -118,17 +167,96 @@ class Cell:
     """One exact figure: the whole population or one breakdown group."""
 
     group: str
-    n: int  # people observed (the denominator)
-    k: int | None  # people in the numerator (proportions)
+    n: int  # observations (the denominator; for a weighted share, the units)
+    k: int | None  # observations in the numerator (proportions)
     value: float | None
     low: float | None
     high: float | None
 
 
-def _cell(indicator: Indicator, group: str, values: list[float]) -> Cell:
-    n = len(values)
+def _as_number(value: Any) -> float:
+    """A value read back from the database; durations count in days."""
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86400
+    return float(value)
+
+
+def _median_ranks(n: int) -> tuple[tuple[int, ...], int, int]:
+    """1-based ranks of the median and of its interval's bounds."""
+    middle = (n + 1) // 2, n // 2 + 1
+    j = int(binom.ppf(0.025, n, 0.5))
+    low = max(j - 1, 0) + 1
+    high = min(n - j, n - 1) + 1
+    return middle if n % 2 == 0 else (middle[0],), low, high
+
+
+def _median_cells(rows: QuerySet[Any], group: Any) -> list[Cell]:
+    """Medians with their order-statistic intervals, per group, reading only
+    the few ranked rows each group needs (a window function numbers them)."""
+    counts = {
+        key: n
+        for key, n in rows.annotate(_group=group)
+        .values("_group")
+        .annotate(n=Count("*"))
+        .values_list("_group", "n")
+        if n  # a constant group gives one row, even over no rows
+    }
+    if not counts:
+        return []
+    wanted: set[int] = set()
+    plan = {}
+    for key, n in counts.items():
+        middle, low, high = _median_ranks(n)
+        plan[key] = (middle, low, high)
+        wanted.update((*middle, low, high))
+    ranked = (
+        rows.annotate(_group=group)
+        .annotate(
+            _rank=Window(
+                RowNumber(),
+                partition_by=[F("_group")],
+                order_by=[F("value").asc()],
+            )
+        )
+        .filter(_rank__in=sorted(wanted))
+        .values_list("_group", "_rank", "value")
+    )
+    values: dict[tuple[str, int], float] = {
+        (str(key), rank): _as_number(value) for key, rank, value in ranked
+    }
+    cells = []
+    for key, n in counts.items():
+        middle, low, high = plan[key]
+        g = str(key)
+        cells.append(
+            Cell(
+                g,
+                n,
+                None,
+                sum(values[g, r] for r in middle) / len(middle),
+                values[g, low],
+                values[g, high],
+            )
+        )
+    return cells
+
+
+def _aggregate_rows(rows: QuerySet[Any], group: Any) -> list[tuple[str, int, float]]:
+    """(group, n, total of values) per group, in one grouped query."""
+    weighted = "weight" in rows.query.annotations
+    n_expr: Any = Coalesce(Sum("weight"), 0) if weighted else Count("*")
+    grouped = (
+        rows.annotate(_group=group)
+        .values("_group")
+        .annotate(_n=n_expr, _k=Coalesce(Sum("value"), 0))
+        .values_list("_group", "_n", "_k")
+    )
+    return [(str(key), int(n), _as_number(k)) for key, n, k in grouped]
+
+
+def _aggregate_cell(indicator: Indicator, group: str, n: int, total: float) -> Cell:
     if indicator.kind == "proportion":
-        k = int(sum(values))
+        k = round(total)
         interval = wilson_interval(k, n)
         return Cell(
             group,
@@ -138,15 +266,15 @@ def _cell(indicator: Indicator, group: str, values: list[float]) -> Cell:
             interval[0] if interval else None,
             interval[1] if interval else None,
         )
-    interval = median_interval(values)
-    return Cell(
-        group,
-        n,
-        None,
-        median(values),
-        interval[0] if interval else None,
-        interval[1] if interval else None,
-    )
+    if indicator.kind == "count":
+        return Cell(group, n, None, float(n), None, None)
+    return Cell(group, n, None, total, None, None)
+
+
+def _empty(indicator: Indicator) -> Cell:
+    if indicator.kind in ("count", "sum"):
+        return Cell(ALL, 0, None, 0.0, None, None)
+    return Cell(ALL, 0, 0 if indicator.kind == "proportion" else None, None, None, None)
 
 
 def indicator_compute(
@@ -157,17 +285,33 @@ def indicator_compute(
     breakdown: str | None = None,
 ) -> list[Cell]:
     """Exact figures, the whole first, then one cell per breakdown group
-    (sorted). No permission check: callers go through `indicator_values`."""
+    (sorted). Set-based: one grouped aggregate query for shares, counts and
+    sums (the whole is the groups added up), two per level for medians,
+    whatever the number of people. No permission check: callers go through
+    `indicator_values`."""
     population = participants_counted(lab_ids=lab_ids)
-    observed = dict(indicator.observe(participants=population, period=period))
-    cells = [_cell(indicator, ALL, list(observed.values()))]
-    if breakdown:
-        attributes = _attributes(list(observed), period)
-        groups: dict[str, list[float]] = defaultdict(list)
-        for pk, value in observed.items():
-            groups[attributes[pk][breakdown]].append(value)
-        cells += [_cell(indicator, g, groups[g]) for g in sorted(groups)]
-    return cells
+    rows = indicator.observe(participants=population, period=period).order_by()
+    whole_group = Value(ALL, output_field=CharField())
+    expression = (
+        group_expression(breakdown, period=period, person=indicator.person)
+        if breakdown
+        else None
+    )
+    if indicator.kind == "median":
+        whole = _median_cells(rows, whole_group)
+        groups = _median_cells(rows, expression) if expression is not None else []
+    else:
+        raw = _aggregate_rows(rows, whole_group if expression is None else expression)
+        n_all = sum(n for _g, n, _t in raw)
+        total = sum(t for _g, _n, t in raw)
+        whole = [_aggregate_cell(indicator, ALL, n_all, total)] if n_all else []
+        groups = (
+            [_aggregate_cell(indicator, g, n, t) for g, n, t in raw if n]
+            if expression is not None
+            else []
+        )
+    cells = [whole[0] if whole else _empty(indicator)]
+    return cells + sorted(groups, key=lambda c: c.group)
 
 
 @dataclass(frozen=True)
@@ -208,16 +352,25 @@ def indicator_publish(
     published = []
     for c in cells:
         safe_n = table[c.group]
+        value = c.value
         if indicator.kind == "proportion":
             rate = rate_protect(c.k or 0, c.n, policy=policy, base_hidden=safe_n.hidden)
             hidden = rate.hidden
+        elif indicator.kind == "count":
+            # The count is the denominator: shown as the table shows it.
+            hidden, value = safe_n.hidden, safe_n.value
+        elif indicator.kind == "sum":
+            # A sum of amounts, rounded like a count, on a shown base only.
+            amount = count_protect(round(c.value or 0), policy=policy)
+            hidden = safe_n.hidden or amount.hidden
+            value = amount.value
         else:
             hidden = safe_n.hidden or c.n == 0
         published.append(
             Published(
                 c.group,
                 safe_n,
-                None if hidden else c.value,
+                None if hidden or value is None else float(value),
                 None if hidden else c.low,
                 None if hidden else c.high,
                 hidden,

@@ -39,14 +39,15 @@ def figure_interval(cell: Published, indicator: Indicator) -> str:
 
 @register.simple_tag
 def bar_percent(cell: Published, indicator: Indicator, cells: list[Published]) -> int:
-    """Bar length in percent of the widest: shares on 0-100, medians on the
-    largest shown value."""
+    """Bar length in percent of the widest: shares on 0-100, medians, counts
+    and sums on the largest shown value."""
     if cell.value is None:
         return 0
     if indicator.kind == "proportion":
         return round(100 * cell.value)
+    # Sums may be negative (net jobs lost): bars show the positive part.
     top = max((c.value or 0.0) for c in cells)
-    return round(100 * cell.value / top) if top else 0
+    return max(0, round(100 * cell.value / top)) if top > 0 else 0
 
 
 @register.simple_tag
