@@ -22,8 +22,7 @@ def corpus(lab_a, lab_b):
     mentors = practice_make(
         lab=lab_a,
         title="Mentoring pairs for job seekers",
-        summary="Volunteer mentors meet job seekers every week to prepare "
-        "interviews.",
+        summary="Volunteer mentors meet job seekers every week to prepare interviews.",
         pillar="intercultural",
     )
     housing = practice_make(
@@ -56,7 +55,9 @@ def corpus(lab_a, lab_b):
 
 
 def titles(user, query, **filters):
-    return [hit.practice.pk for hit in practice_search(user=user, query=query, **filters)]
+    return [
+        hit.practice.pk for hit in practice_search(user=user, query=query, **filters)
+    ]
 
 
 def test_an_english_word_finds_its_inflected_forms(corpus, coordinator):
