@@ -112,9 +112,14 @@ def practice_detail(request: HttpRequest, practice_id: int) -> HttpResponse:
 @login_required
 def practice_create(request: HttpRequest) -> HttpResponse:
     labs = _writing_labs(request)
+    wanted = request.GET.get("lab") or request.POST.get("lab") or ""
+    if wanted and not (wanted.isdigit() and labs.filter(pk=int(wanted)).exists()):
+        # A lab the user may not write for is not found, never swapped.
+        raise Http404
+    lab = labs.get(pk=int(wanted)) if wanted else labs.first()
     data = request.POST if request.method == "POST" else None
     form = PracticeForm(
-        data, labs=labs, initial={"lab": labs.first(), "language": get_language()}
+        data, labs=labs, initial={"lab": lab, "language": get_language()}
     )
     if data is not None and form.is_valid():
         clean = form.cleaned_data
