@@ -205,7 +205,11 @@ def network_admin(lab_a):
 
 def test_mipex_scores_import_from_csv_all_or_nothing(network_admin):
     client = client_for(network_admin)
-    good = "country,year,strand,score,source\nPT,2025,health,70,MIPEX 2025\nFR,2025,education,55,\n"
+    good = (
+        "country,year,strand,score,source\n"
+        "PT,2025,health,70,MIPEX 2025\n"
+        "FR,2025,education,55,\n"
+    )
     response = client.post(
         "/network/mipex/", {"file": SimpleUploadedFile("m.csv", good.encode())}
     )
