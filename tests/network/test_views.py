@@ -248,3 +248,17 @@ def test_search_page_finds_a_french_version(coordinator, lab_a):
     )
     assert "Colocations solidaires" in body
     assert IndicatorSnapshot.objects.count() == 0
+
+
+def test_every_write_leaves_an_audit_entry_in_its_lab(coordinator, lab_a):
+    from openmil.core.models import AuditEntry
+
+    practice = services.practice_create(
+        actor=coordinator,
+        lab=lab_a,
+        language="en",
+        data={"title": "T", "summary": "S", "pillar": "civic"},
+    )
+    services.practice_publish(actor=coordinator, practice=practice)
+    entries = AuditEntry.objects.filter(object_type="practice", lab=lab_a)
+    assert [e.action for e in entries.order_by("pk")] == ["create", "update"]

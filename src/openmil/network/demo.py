@@ -6,6 +6,7 @@ MIPEX figures are illustrative round numbers, not the published index.
 """
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from openmil.network.models import (
     PracticeVersion,
 )
 
-PRACTICES = [
+PRACTICES: list[dict[str, Any]] = [
     {
         "pillar": "economic",
         "sdgs": [8, 10],

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from openmil.core import access
 from openmil.core.audit import audit_record
 from openmil.core.codes import country_choices
-from openmil.core.models import Lab
+from openmil.core.models import AuditEntry, Lab
 from openmil.core.pillars import Pillar
 from openmil.core.roles import Perm
 from openmil.indicators.models import IndicatorSnapshot
@@ -113,7 +113,7 @@ def practice_create(
     _version_save(practice=practice, language=language, data=data)
     audit_record(
         actor=actor,
-        action="practice.create",
+        action=AuditEntry.Action.CREATE,
         object_type="practice",
         object_id=practice.pk,
         lab_id=lab.pk,
@@ -134,7 +134,7 @@ def practice_update(
     _version_save(practice=practice, language=language, data=data)
     audit_record(
         actor=actor,
-        action="practice.update",
+        action=AuditEntry.Action.UPDATE,
         object_type="practice",
         object_id=practice.pk,
         lab_id=practice.lab_id,
@@ -151,10 +151,11 @@ def practice_publish(*, actor: Any, practice: Practice) -> Practice:
     practice.save()
     audit_record(
         actor=actor,
-        action="practice.publish",
+        action=AuditEntry.Action.UPDATE,
         object_type="practice",
         object_id=practice.pk,
         lab_id=practice.lab_id,
+        detail="published",
     )
     return practice
 
@@ -174,7 +175,7 @@ def question_ask(
     )
     audit_record(
         actor=actor,
-        action="practice.question",
+        action=AuditEntry.Action.CREATE,
         object_type="practice_question",
         object_id=question.pk,
         lab_id=lab.pk,
@@ -194,7 +195,7 @@ def answer_give(*, actor: Any, question: PracticeQuestion, text: str) -> Practic
     )
     audit_record(
         actor=actor,
-        action="practice.answer",
+        action=AuditEntry.Action.CREATE,
         object_type="practice_answer",
         object_id=answer.pk,
         lab_id=lab_id,
@@ -223,7 +224,7 @@ def adoption_record(
     )
     audit_record(
         actor=actor,
-        action="practice.adopt",
+        action=AuditEntry.Action.CREATE,
         object_type="adoption",
         object_id=adoption.pk,
         lab_id=lab.pk,
@@ -279,7 +280,10 @@ def mipex_save(*, actor: Any, data: dict[str, Any]) -> MipexScore:
         defaults={"score": clean["score"], "source": clean["source"]},
     )
     audit_record(
-        actor=actor, action="mipex.save", object_type="mipex_score", object_id=score.pk
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="mipex_score",
+        object_id=score.pk,
     )
     return score
 
@@ -304,7 +308,7 @@ def mipex_import(*, actor: Any, text: str) -> int:
         )
     audit_record(
         actor=actor,
-        action="mipex.import",
+        action=AuditEntry.Action.CREATE,
         object_type="mipex_score",
         detail=f"{len(rows)} rows",
     )
@@ -344,7 +348,7 @@ def federated_lab_register(
     )
     audit_record(
         actor=None,
-        action="network.join_request",
+        action=AuditEntry.Action.CREATE,
         object_type="federated_lab",
         object_id=lab.pk,
         detail=lab.fingerprint,
@@ -360,10 +364,10 @@ def federated_lab_approve(*, actor: Any, federated_lab: FederatedLab) -> Federat
     federated_lab.save()
     audit_record(
         actor=actor,
-        action="network.approve",
+        action=AuditEntry.Action.UPDATE,
         object_type="federated_lab",
         object_id=federated_lab.pk,
-        detail=federated_lab.fingerprint,
+        detail=f"approved {federated_lab.fingerprint}",
     )
     return federated_lab
 
@@ -430,8 +434,8 @@ def payload_receive(*, envelope: Any) -> ReceivedPayload:
                 _practice_store(lab, received, content)
             audit_record(
                 actor=None,
-                action=f"network.receive_{kind}",
-                object_type="federated_lab",
+                action=AuditEntry.Action.CREATE,
+                object_type=f"federated_{kind}",
                 object_id=lab.pk,
                 detail=f"#{sequence}",
             )
@@ -536,7 +540,7 @@ def hub_join(
         )
         audit_record(
             actor=None,
-            action="network.join",
+            action=AuditEntry.Action.CREATE,
             object_type="hub_link",
             object_id=link.pk,
             lab_id=lab.pk,
@@ -623,8 +627,8 @@ def outbox_fill(*, link: HubLink) -> int:
     if queued:
         audit_record(
             actor=None,
-            action="network.queue",
-            object_type="hub_link",
+            action=AuditEntry.Action.CREATE,
+            object_type="outbox_item",
             object_id=link.pk,
             lab_id=link.lab_id,
             detail=f"{queued} payloads",
