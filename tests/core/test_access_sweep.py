@@ -364,6 +364,7 @@ SWEPT_ELSEWHERE = (
     "activities/",
     "ventures/",
     "training/",
+    "network/",
 )
 SWEPT_ELSEWHERE_API = (
     "/api/v1/organisations",
@@ -387,6 +388,7 @@ SWEPT_ELSEWHERE_API = (
     "/api/v1/trainings",
     "/api/v1/competencies",
     "/api/v1/certifications",
+    "/api/v1/network/",
 )
 
 

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "openmil.activities",
     "openmil.ventures",
     "openmil.training",
+    "openmil.network",
 ]
 
 MIDDLEWARE = [
@@ -323,5 +324,14 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Federation (openmil.network): how far a payload's timestamp may be from the
+# hub's clock, and the first retry delay of the lab's outbox (then doubled).
+OPENMIL_NETWORK_WINDOW_SECONDS = int(
+    os.environ.get("OPENMIL_NETWORK_WINDOW_SECONDS", "300")
+)
+OPENMIL_NETWORK_RETRY_BASE_SECONDS = int(
+    os.environ.get("OPENMIL_NETWORK_RETRY_BASE_SECONDS", "30")
+)
 
 SILENCED_SYSTEM_CHECKS: list[str] = []

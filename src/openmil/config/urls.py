@@ -18,6 +18,7 @@ urlpatterns = [
     path("activities/", include("openmil.activities.urls")),
     path("ventures/", include("openmil.ventures.urls")),
     path("training/", include("openmil.training.urls")),
+    path("network/", include("openmil.network.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -55,6 +55,10 @@ class Perm:
     # Training of facilitators: staff data, not participants' records.
     MANAGE_TRAINING = "manage_training"
     VIEW_OWN_TRAINING = "view_own_training"
+    # The network (openmil.network): write good practices, ask and answer
+    # questions about them, record adoptions; enter MIPEX scores.
+    EXCHANGE_PRACTICE = "exchange_practice"
+    MANAGE_NETWORK = "manage_network"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -84,6 +88,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_ACTIVITIES,
             Perm.MANAGE_TRAINING,
             Perm.VIEW_OWN_TRAINING,
+            Perm.EXCHANGE_PRACTICE,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
@@ -97,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.REFER,
             Perm.INVITE_PARTICIPANT,
             Perm.VIEW_OWN_TRAINING,
+            Perm.EXCHANGE_PRACTICE,
         }
     ),
     # Partner staff see only the referrals addressed to their organisation,
@@ -107,7 +113,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # The data-protection officer oversees: no personal records, no approvals.
     Role.DPO: frozenset({Perm.VIEW_PRIVACY, Perm.VIEW_AUDIT, Perm.VIEW_AGGREGATES}),
     Role.NETWORK_ADMIN: frozenset(
-        {Perm.VIEW_AGGREGATES, Perm.MANAGE_LAB, Perm.VIEW_DIRECTORY}
+        {
+            Perm.VIEW_AGGREGATES,
+            Perm.MANAGE_LAB,
+            Perm.VIEW_DIRECTORY,
+            Perm.EXCHANGE_PRACTICE,
+            Perm.MANAGE_NETWORK,
+        }
     ),
 }
 
