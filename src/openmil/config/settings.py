@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "openmil.activities",
     "openmil.ventures",
     "openmil.training",
+    "openmil.events",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,10 @@ urlpatterns = [
     path("activities/", include("openmil.activities.urls")),
     path("ventures/", include("openmil.ventures.urls")),
     path("training/", include("openmil.training.urls")),
+    path("events/", include("openmil.events.urls")),
+    path("volunteers/", include("openmil.events.volunteer_urls")),
+    path("site/events/", include("openmil.events.public_urls")),
+    path("site/volunteer/", include("openmil.events.public_volunteer_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -55,6 +55,10 @@ class Perm:
     # Training of facilitators: staff data, not participants' records.
     MANAGE_TRAINING = "manage_training"
     VIEW_OWN_TRAINING = "view_own_training"
+    # Events, volunteers and mentoring (openmil.events).
+    MANAGE_EVENTS = "manage_events"
+    VET_VOLUNTEERS = "vet_volunteers"
+    MANAGE_MENTORING = "manage_mentoring"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -84,6 +88,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_ACTIVITIES,
             Perm.MANAGE_TRAINING,
             Perm.VIEW_OWN_TRAINING,
+            Perm.MANAGE_EVENTS,
+            Perm.VET_VOLUNTEERS,
+            Perm.MANAGE_MENTORING,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
@@ -97,6 +104,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.REFER,
             Perm.INVITE_PARTICIPANT,
             Perm.VIEW_OWN_TRAINING,
+            Perm.MANAGE_EVENTS,
+            Perm.MANAGE_MENTORING,
         }
     ),
     # Partner staff see only the referrals addressed to their organisation,
