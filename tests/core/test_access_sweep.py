@@ -364,6 +364,10 @@ SWEPT_ELSEWHERE = (
     "activities/",
     "ventures/",
     "training/",
+    "events/",
+    "volunteers/",
+    "site/events/",
+    "site/volunteer/",
 )
 SWEPT_ELSEWHERE_API = (
     "/api/v1/organisations",
@@ -387,6 +391,10 @@ SWEPT_ELSEWHERE_API = (
     "/api/v1/trainings",
     "/api/v1/competencies",
     "/api/v1/certifications",
+    "/api/v1/events",
+    "/api/v1/registrations/",
+    "/api/v1/volunteers",
+    "/api/v1/mentoring-pairs",
 )
 
 

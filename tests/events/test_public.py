@@ -33,8 +33,12 @@ def test_anyone_reads_the_published_events_but_not_drafts(lab_a):
     assert response.status_code == 200
     assert "Open kitchen" in response.content.decode()
     assert "Secret draft" not in response.content.decode()
-    assert Client().get(reverse("site_events:detail", args=[shown.pk])).status_code == 200
-    assert Client().get(reverse("site_events:detail", args=[draft.pk])).status_code == 404
+    assert (
+        Client().get(reverse("site_events:detail", args=[shown.pk])).status_code == 200
+    )
+    assert (
+        Client().get(reverse("site_events:detail", args=[draft.pk])).status_code == 404
+    )
 
 
 def test_registration_by_e_mail_link_from_request_to_cancellation(
@@ -77,9 +81,12 @@ def test_registration_by_e_mail_link_from_request_to_cancellation(
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
     assert registration.code in mail.outbox[-1].body
-    assert AuditEntry.objects.filter(
-        object_type="registration", object_id=str(registration.pk)
-    ).count() >= 3
+    assert (
+        AuditEntry.objects.filter(
+            object_type="registration", object_id=str(registration.pk)
+        ).count()
+        >= 3
+    )
 
 
 def test_a_tampered_link_is_not_found(lab_a):
@@ -226,9 +233,12 @@ def test_volunteer_sign_up_is_throttled(lab_a):
         for i in range(limit + 1)
     ]
     assert codes[-1] == 429
-    assert "Too many requests" in client.post(
-        reverse("site_volunteer:signup"), _signup(lab_a)
-    ).content.decode()
+    assert (
+        "Too many requests"
+        in client.post(
+            reverse("site_volunteer:signup"), _signup(lab_a)
+        ).content.decode()
+    )
     assert Volunteer.objects.count() == limit
 
 
@@ -266,7 +276,9 @@ def test_the_lab_feed_lists_its_public_events_and_cancellations(lab_a, lab_b):
 
 def test_public_times_are_shown_in_the_labs_zone(lab_a):
     starts = dt.datetime(2030, 7, 1, 17, 0, tzinfo=dt.UTC)  # 18:00 in Lisbon
-    event = EventFactory(lab=lab_a, starts_at=starts, ends_at=starts + dt.timedelta(hours=2))
+    event = EventFactory(
+        lab=lab_a, starts_at=starts, ends_at=starts + dt.timedelta(hours=2)
+    )
     body = Client().get(reverse("site_events:detail", args=[event.pk])).content.decode()
     assert "6 p.m." in body or "18:00" in body
     assert timezone.is_aware(event.starts_at)

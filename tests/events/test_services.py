@@ -57,9 +57,7 @@ def test_a_public_registration_holds_no_place_until_confirmed(lab_a):
 def test_a_full_event_puts_people_on_the_waitlist_in_order(lab_a):
     event = EventFactory(lab=lab_a, capacity=2)
     people = _confirmed(event, 4)
-    assert [p.status for p in people] == ["confirmed", "confirmed"] + [
-        "waitlisted"
-    ] * 2
+    assert [p.status for p in people] == ["confirmed", "confirmed"] + ["waitlisted"] * 2
     seats = selectors.event_seats(event=event)
     assert (seats.confirmed, seats.waitlisted, seats.free) == (2, 2, 0)
 
@@ -145,9 +143,7 @@ def test_cancelling_an_event_emails_every_registered_person(
         services.event_cancel(actor=coordinator, event=event)
     event.refresh_from_db()
     assert event.status == Event.Status.CANCELLED
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        [seated.email, waiting.email]
-    )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([seated.email, waiting.email])
     assert all("cancelled" in m.subject.lower() for m in mail.outbox)
     assert AuditEntry.objects.filter(
         object_type="event", object_id=str(event.pk), actor=coordinator
@@ -313,7 +309,9 @@ def test_only_approved_mentors_of_the_lab_are_paired(
         ApprovedMentorFactory(lab=lab_a, role=Volunteer.Role.VOLUNTEER),
     ):
         with pytest.raises(ValidationError):
-            services.pair_create(actor=coordinator, mentor=mentor, participant=participant)
+            services.pair_create(
+                actor=coordinator, mentor=mentor, participant=participant
+            )
     pair = services.pair_create(
         actor=coordinator,
         mentor=ApprovedMentorFactory(lab=lab_a),
@@ -329,7 +327,9 @@ def test_pair_health_flags_pairs_without_a_recent_meeting(
     lab_a, coordinator, participant
 ):
     today = timezone.localdate()
-    pair = PairFactory(participant=participant, started_on=today - dt.timedelta(weeks=10))
+    pair = PairFactory(
+        participant=participant, started_on=today - dt.timedelta(weeks=10)
+    )
     health = selectors.pair_health(pair=pair)
     assert (health.meetings, health.last_meeting, health.quiet) == (0, None, True)
     services.meeting_log(
@@ -340,7 +340,10 @@ def test_pair_health_flags_pairs_without_a_recent_meeting(
     )
     assert selectors.pair_health(pair=pair).quiet
     services.meeting_log(
-        actor=coordinator, pair=pair, on=today - dt.timedelta(days=3), duration_minutes=45
+        actor=coordinator,
+        pair=pair,
+        on=today - dt.timedelta(days=3),
+        duration_minutes=45,
     )
     health = selectors.pair_health(pair=pair)
     assert (health.meetings, health.last_meeting, health.quiet) == (

@@ -29,7 +29,9 @@ def clock(monkeypatch):
 
 def test_reminders_go_out_the_day_before_and_only_once(lab_a, clock):
     starts = dt.datetime(2031, 6, 13, 17, 30, tzinfo=dt.UTC)
-    event = EventFactory(lab=lab_a, starts_at=starts, ends_at=starts + dt.timedelta(hours=2))
+    event = EventFactory(
+        lab=lab_a, starts_at=starts, ends_at=starts + dt.timedelta(hours=2)
+    )
     seated = RegistrationFactory(event=event)
     RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
     RegistrationFactory(event=event, status=Registration.Status.CANCELLED)
@@ -54,7 +56,9 @@ def test_the_day_before_is_counted_in_the_labs_time_zone(lab_a, clock):
     lab_a.save()
     # 10:00 on 12 June in Auckland is 22:00 UTC on 11 June.
     starts = dt.datetime(2031, 6, 11, 22, 0, tzinfo=dt.UTC)
-    event = EventFactory(lab=lab_a, starts_at=starts, ends_at=starts + dt.timedelta(hours=1))
+    event = EventFactory(
+        lab=lab_a, starts_at=starts, ends_at=starts + dt.timedelta(hours=1)
+    )
     RegistrationFactory(event=event)
     # 09:00 UTC on 10 June is 21:00 on 10 June in Auckland: two days before.
     assert tasks.send_event_reminders.call() == 0
@@ -79,7 +83,9 @@ def test_cancelled_events_send_no_reminder(lab_a, clock):
 def test_the_daily_command_queues_the_reminders(lab_a, clock):
     starts = NOW + dt.timedelta(days=1)
     RegistrationFactory(
-        event=EventFactory(lab=lab_a, starts_at=starts, ends_at=starts + dt.timedelta(hours=1))
+        event=EventFactory(
+            lab=lab_a, starts_at=starts, ends_at=starts + dt.timedelta(hours=1)
+        )
     )
     call_command("events_daily")
     assert len(mail.outbox) == 1

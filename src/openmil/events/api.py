@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from openmil.core import access
@@ -275,6 +275,10 @@ class TransitionIn(Schema):
     note: str = Field("", max_length=500, pattern=NO_NUL)
 
 
+class CandidateFilters(Schema):
+    lab: int = Field(..., ge=1, le=MAX_ID)
+
+
 class MentorCandidateOut(Schema):
     id: int
     languages: list[str]
@@ -309,10 +313,10 @@ def list_volunteers(
     response={200: list[MentorCandidateOut], 404: Error, 422: Error},
     summary="Approved mentors of a lab as plain data, for matching",
 )
-def mentor_candidates(request: HttpRequest, lab: int = Field(..., ge=1)) -> Any:
-    if not access.can(request.user, Perm.MANAGE_MENTORING, lab):
+def mentor_candidates(request: HttpRequest, filters: Query[CandidateFilters]) -> Any:
+    if not access.can(request.user, Perm.MANAGE_MENTORING, filters.lab):
         raise Http404
-    return selectors.mentor_candidates(lab)
+    return selectors.mentor_candidates(filters.lab)
 
 
 @router.get(

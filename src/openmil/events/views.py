@@ -52,8 +52,15 @@ def _labs(request: HttpRequest) -> list[Any]:
 
 
 def _pick_lab(request: HttpRequest, labs: list[Any]) -> Any:
+    """The lab asked for (404 when the user may not act in it), else the
+    first."""
     wanted = request.GET.get("lab") or request.POST.get("lab")
-    return next((lab for lab in labs if str(lab.pk) == wanted), labs[0])
+    if not wanted:
+        return labs[0]
+    lab = next((lab for lab in labs if str(lab.pk) == wanted), None)
+    if lab is None:
+        raise Http404
+    return lab
 
 
 @login_required
