@@ -119,9 +119,7 @@ def test_simultaneous_confirmations_never_overfill_the_event(crowd, slow_clock):
     assert result[:CAPACITY] == [Registration.Status.CONFIRMED] * CAPACITY
 
 
-def test_without_the_row_lock_the_same_race_overfills(
-    crowd, slow_clock, monkeypatch
-):
+def test_without_the_row_lock_the_same_race_overfills(crowd, slow_clock, monkeypatch):
     """The control: the test above would catch a missing lock."""
     event, pending = crowd
     real = Event.objects.select_for_update
