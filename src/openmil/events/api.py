@@ -6,6 +6,7 @@ The same selectors, services and forms as the staff pages.
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -195,8 +196,6 @@ def add_registration(
     request: HttpRequest, event_id: int, payload: RegistrationIn
 ) -> Any:
     event = selectors.event_get(user=request.user, event_id=event_id)
-    from django import forms
-
     try:
         email = forms.EmailField().clean(payload.email)
     except ValidationError:
