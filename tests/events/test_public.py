@@ -282,3 +282,29 @@ def test_public_times_are_shown_in_the_labs_zone(lab_a):
     body = Client().get(reverse("site_events:detail", args=[event.pk])).content.decode()
     assert "6 p.m." in body or "18:00" in body
     assert timezone.is_aware(event.starts_at)
+
+
+@pytest.mark.parametrize("which", ["event", "volunteer"])
+def test_every_public_form_field_has_a_label_and_its_help_is_linked(lab_a, which):
+    event = EventFactory(lab=lab_a)
+    url = (
+        reverse("site_events:detail", args=[event.pk])
+        if which == "event"
+        else reverse("site_volunteer:signup")
+    )
+    body = Client().get(url).content.decode()
+    tags = html_tags(body)
+    labelled = {dict(attrs).get("for") for name, attrs in tags if name == "label"}
+    ids = {dict(attrs).get("id") for _name, attrs in tags}
+    fields = [
+        dict(attrs)
+        for name, attrs in tags
+        if name in ("input", "select", "textarea")
+        and dict(attrs).get("type") != "hidden"
+    ]
+    assert fields
+    for field in fields:
+        assert field.get("id") in labelled, field
+        described = field.get("aria-describedby")
+        if described:
+            assert described in ids, field
