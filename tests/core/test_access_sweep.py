@@ -365,6 +365,10 @@ SWEPT_ELSEWHERE = (
     "ventures/",
     "training/",
     "network/",
+    "events/",
+    "volunteers/",
+    "site/events/",
+    "site/volunteer/",
 )
 SWEPT_ELSEWHERE_API = (
     "/api/v1/organisations",
@@ -389,6 +393,10 @@ SWEPT_ELSEWHERE_API = (
     "/api/v1/competencies",
     "/api/v1/certifications",
     "/api/v1/network/",
+    "/api/v1/events",
+    "/api/v1/registrations/",
+    "/api/v1/volunteers",
+    "/api/v1/mentoring-pairs",
 )
 
 

@@ -13,6 +13,7 @@ from openmil.activities.api import router as activities_router
 from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
 from openmil.dedup.api import router as dedup_router
+from openmil.events.api import router as events_router
 from openmil.imports.api import router as imports_router
 from openmil.network.api import router as network_router
 from openmil.participants.api import router as participants_router
@@ -49,6 +50,7 @@ api.add_router("/", activities_router)
 api.add_router("/", ventures_router)
 api.add_router("/", training_router)
 api.add_router("/network/", network_router)
+api.add_router("/", events_router)
 
 
 @api.exception_handler(ValidationError)

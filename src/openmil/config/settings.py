@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "openmil.ventures",
     "openmil.training",
     "openmil.network",
+    "openmil.events",
 ]
 
 MIDDLEWARE = [

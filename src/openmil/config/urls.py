@@ -19,6 +19,10 @@ urlpatterns = [
     path("ventures/", include("openmil.ventures.urls")),
     path("training/", include("openmil.training.urls")),
     path("network/", include("openmil.network.urls")),
+    path("events/", include("openmil.events.urls")),
+    path("volunteers/", include("openmil.events.volunteer_urls")),
+    path("site/events/", include("openmil.events.public_urls")),
+    path("site/volunteer/", include("openmil.events.public_volunteer_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -59,6 +59,10 @@ class Perm:
     # questions about them, record adoptions; enter MIPEX scores.
     EXCHANGE_PRACTICE = "exchange_practice"
     MANAGE_NETWORK = "manage_network"
+    # Events, volunteers and mentoring (openmil.events).
+    MANAGE_EVENTS = "manage_events"
+    VET_VOLUNTEERS = "vet_volunteers"
+    MANAGE_MENTORING = "manage_mentoring"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -89,6 +93,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_TRAINING,
             Perm.VIEW_OWN_TRAINING,
             Perm.EXCHANGE_PRACTICE,
+            Perm.MANAGE_EVENTS,
+            Perm.VET_VOLUNTEERS,
+            Perm.MANAGE_MENTORING,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
@@ -103,6 +110,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.INVITE_PARTICIPANT,
             Perm.VIEW_OWN_TRAINING,
             Perm.EXCHANGE_PRACTICE,
+            Perm.MANAGE_EVENTS,
+            Perm.MANAGE_MENTORING,
         }
     ),
     # Partner staff see only the referrals addressed to their organisation,
