@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "openmil.activities",
     "openmil.ventures",
     "openmil.training",
+    "openmil.campaigns",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,7 @@ MIDDLEWARE = [
     "openmil.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "openmil.campaigns.middleware.CampaignAttributionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from openmil.campaigns import public_urls as campaigns_public
 from openmil.config.api import api
 
 urlpatterns = [
@@ -18,6 +19,9 @@ urlpatterns = [
     path("activities/", include("openmil.activities.urls")),
     path("ventures/", include("openmil.ventures.urls")),
     path("training/", include("openmil.training.urls")),
+    path("campaigns/", include("openmil.campaigns.urls")),
+    path("site/facts/", include(campaigns_public.facts)),
+    path("site/campaigns/", include(campaigns_public.campaigns)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -55,6 +55,10 @@ class Perm:
     # Training of facilitators: staff data, not participants' records.
     MANAGE_TRAINING = "manage_training"
     VIEW_OWN_TRAINING = "view_own_training"
+    # Awareness campaigns, fact cards and reach figures (openmil.campaigns):
+    # lab data, no person's record.
+    VIEW_CAMPAIGNS = "view_campaigns"
+    MANAGE_CAMPAIGNS = "manage_campaigns"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -84,6 +88,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_ACTIVITIES,
             Perm.MANAGE_TRAINING,
             Perm.VIEW_OWN_TRAINING,
+            Perm.VIEW_CAMPAIGNS,
+            Perm.MANAGE_CAMPAIGNS,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
@@ -97,6 +103,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.REFER,
             Perm.INVITE_PARTICIPANT,
             Perm.VIEW_OWN_TRAINING,
+            Perm.VIEW_CAMPAIGNS,
         }
     ),
     # Partner staff see only the referrals addressed to their organisation,
