@@ -29,6 +29,12 @@ class CampaignForm(forms.ModelForm):
         required=False,
         help_text=_("English, the source language, is always included."),
     )
+    landing_url = forms.URLField(
+        label=_("Landing page"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Where share links lead; the public campaign page when empty."),
+    )
 
     class Meta:
         model = Campaign
@@ -133,6 +139,8 @@ class FactCardForm(forms.ModelForm):
 
 
 class FactSourceForm(forms.ModelForm):
+    url = forms.URLField(label=_("Link"), max_length=500, assume_scheme="https")
+
     class Meta:
         model = FactSource
         fields = ["title", "publisher", "url", "published_on"]

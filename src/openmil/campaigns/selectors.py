@@ -223,11 +223,11 @@ def reach_totals(
     if until:
         qs = qs.filter(date__lte=until)
     sums = {
-        "reach": Sum("reach"),
-        "impressions": Sum("impressions"),
-        "engagements": Sum("engagements"),
-        "shares": Sum("shares"),
-        "link_clicks": Sum("link_clicks"),
+        "sum_reach": Sum("reach"),
+        "sum_impressions": Sum("impressions"),
+        "sum_engagements": Sum("engagements"),
+        "sum_shares": Sum("shares"),
+        "sum_link_clicks": Sum("link_clicks"),
     }
     totals = ReachTotals()
     names = dict(Platform.choices)
@@ -240,12 +240,12 @@ def reach_totals(
         p = PlatformTotals(
             platform=row["platform"],
             name=names.get(row["platform"], row["platform"]),
-            reach_sum=_int(row["reach"]),
+            reach_sum=_int(row["sum_reach"]),
             max_post_reach=_int(row["top"]),
-            impressions=_int(row["impressions"]),
-            engagements=_int(row["engagements"]),
-            shares=_int(row["shares"]),
-            link_clicks=_int(row["link_clicks"]),
+            impressions=_int(row["sum_impressions"]),
+            engagements=_int(row["sum_engagements"]),
+            shares=_int(row["sum_shares"]),
+            link_clicks=_int(row["sum_link_clicks"]),
             posts=_int(row["posts"]),
         )
         totals.by_platform.append(p)
@@ -265,7 +265,7 @@ def reach_totals(
     )
     for row in per_language:
         totals.by_language[row["language"]] = {
-            k: _int(row[k]) for k in ("reach", "impressions", "link_clicks")
+            k: _int(row[f"sum_{k}"]) for k in ("reach", "impressions", "link_clicks")
         }
     return totals
 
