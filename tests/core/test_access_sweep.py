@@ -364,6 +364,9 @@ SWEPT_ELSEWHERE = (
     "activities/",
     "ventures/",
     "training/",
+    "campaigns/",
+    "site/facts/",
+    "site/campaigns/",
 )
 SWEPT_ELSEWHERE_API = (
     "/api/v1/organisations",
@@ -387,6 +390,8 @@ SWEPT_ELSEWHERE_API = (
     "/api/v1/trainings",
     "/api/v1/competencies",
     "/api/v1/certifications",
+    "/api/v1/campaigns",
+    "/api/v1/fact-cards",
 )
 
 
