@@ -10,7 +10,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from openmil.campaigns.public_labels import rating_label
 from openmil.core.models import Lab
 
 #: Where an awareness campaign speaks. English is the source of every message.
@@ -206,11 +208,14 @@ class FactCard(models.Model):
     """A myth/fact card: a claim heard about migrants, and what the facts say."""
 
     class Rating(models.TextChoices):
-        FALSE = "false", _("False")
-        MISLEADING = "misleading", _("Misleading")
-        MISSING_CONTEXT = "missing_context", _("Missing context")
-        MOSTLY_TRUE = "mostly_true", _("Mostly true")
-        TRUE = "true", _("True")
+        FALSE = "false", pgettext_lazy("campaigns", "False")
+        MISLEADING = "misleading", pgettext_lazy("campaigns", "Misleading")
+        MISSING_CONTEXT = (
+            "missing_context",
+            pgettext_lazy("campaigns", "Missing context"),
+        )
+        MOSTLY_TRUE = "mostly_true", pgettext_lazy("campaigns", "Mostly true")
+        TRUE = "true", pgettext_lazy("campaigns", "True")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -261,6 +266,11 @@ class FactCard(models.Model):
 
     def __str__(self) -> str:
         return self.claim[:80]
+
+    @property
+    def public_rating(self) -> str:
+        """The verdict in the public site's language."""
+        return rating_label(self.rating)
 
 
 #: schema.org Rating values of each verdict, on a 1 (false) to 5 (true) scale.

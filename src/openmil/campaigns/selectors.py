@@ -26,6 +26,7 @@ from openmil.campaigns.models import (
     ReachRecord,
     TranslationStatus,
 )
+from openmil.campaigns.public_labels import rating_label
 from openmil.core import access
 from openmil.core.roles import Perm
 
@@ -465,7 +466,7 @@ def claim_review(*, card: FactCard, url: str) -> dict[str, Any]:
     if card.claimed_by:
         item["author"] = {"@type": "Person", "name": card.claimed_by}
     with translation.override(card.language):
-        verdict = str(FactCard.Rating(card.rating).label)
+        verdict = rating_label(card.rating)
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
