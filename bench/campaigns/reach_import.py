@@ -1,6 +1,6 @@
 r"""Time and peak memory of a reach import of N rows (default 100,000).
 
-    OPENMIL_DATA_DIR=$(mktemp -d) \\
+    OPENMIL_DATA_DIR=$(mktemp -d) \
       .venv/bin/python bench/campaigns/reach_import.py 100000
 
 Writes a CSV export to a temporary file, imports it into a fresh campaign
