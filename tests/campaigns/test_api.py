@@ -119,3 +119,17 @@ def test_publishing_a_card_without_sources_is_422(lab_a, coordinator):
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "sources"
+
+
+def test_a_source_link_must_be_a_web_address(lab_a, coordinator):
+    from tests.campaigns.factories import FactCardFactory
+
+    card = FactCardFactory(lab=lab_a)
+    response = api(coordinator).post(
+        f"/api/v1/fact-cards/{card.pk}/sources",
+        {"title": "x", "url": "javascript:alert(1)", "published_on": "2025-01-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "url"
+    assert not card.sources.exists()

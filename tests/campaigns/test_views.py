@@ -20,6 +20,7 @@ from tests.campaigns.factories import (
     CampaignFactory,
     FactCardFactory,
     FactSourceFactory,
+    KpiFactory,
     MessageFactory,
     ReachRecordFactory,
     TranslationFactory,
@@ -87,6 +88,7 @@ def test_campaign_and_message_texts_are_inert(payload, lab_a, coordinator):
     campaign = CampaignFactory(
         lab=lab_a, slug="c", name=payload, summary=payload, objectives=payload
     )
+    KpiFactory(campaign=campaign, objective=payload)
     message = MessageFactory(campaign=campaign, title=payload)
     TranslationFactory(message=message, language="en", text=payload)
     TranslationFactory(message=message, language="fa", text=payload)
