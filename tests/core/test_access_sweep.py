@@ -369,6 +369,9 @@ SWEPT_ELSEWHERE = (
     "volunteers/",
     "site/events/",
     "site/volunteer/",
+    "campaigns/",
+    "site/facts/",
+    "site/campaigns/",
 )
 SWEPT_ELSEWHERE_API = (
     "/api/v1/organisations",
@@ -397,6 +400,8 @@ SWEPT_ELSEWHERE_API = (
     "/api/v1/registrations/",
     "/api/v1/volunteers",
     "/api/v1/mentoring-pairs",
+    "/api/v1/campaigns",
+    "/api/v1/fact-cards",
 )
 
 

@@ -76,7 +76,13 @@ def _openmil_templates() -> list[Path]:
 
 INLINE = [
     (
-        re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I),
+        # Data blocks are not run: JSON (json_script) and, exactly, the
+        # schema.org JSON-LD of fact cards (escaped by campaigns.selectors.json_ld).
+        re.compile(
+            r"<script(?![^>]*\bsrc=)(?![^>]*application/json)"
+            r"(?![^>]*type=\"application/ld\+json\")[^>]*>",
+            re.I,
+        ),
         "script",
     ),
     (re.compile(r"\son[a-z]+\s*=", re.I), "event handler attribute"),

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from openmil.activities.api import router as activities_router
+from openmil.campaigns.api import router as campaigns_router
 from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
 from openmil.dedup.api import router as dedup_router
@@ -51,6 +52,7 @@ api.add_router("/", ventures_router)
 api.add_router("/", training_router)
 api.add_router("/network/", network_router)
 api.add_router("/", events_router)
+api.add_router("/", campaigns_router)
 
 
 @api.exception_handler(ValidationError)

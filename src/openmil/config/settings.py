@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "openmil.training",
     "openmil.network",
     "openmil.events",
+    "openmil.campaigns",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,7 @@ MIDDLEWARE = [
     "openmil.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "openmil.campaigns.middleware.CampaignAttributionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from openmil.campaigns import public_urls as campaigns_public
 from openmil.config.api import api
 
 urlpatterns = [
@@ -23,6 +24,9 @@ urlpatterns = [
     path("volunteers/", include("openmil.events.volunteer_urls")),
     path("site/events/", include("openmil.events.public_urls")),
     path("site/volunteer/", include("openmil.events.public_volunteer_urls")),
+    path("campaigns/", include("openmil.campaigns.urls")),
+    path("site/facts/", include(campaigns_public.facts)),
+    path("site/campaigns/", include(campaigns_public.campaigns)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

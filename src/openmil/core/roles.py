@@ -63,6 +63,10 @@ class Perm:
     MANAGE_EVENTS = "manage_events"
     VET_VOLUNTEERS = "vet_volunteers"
     MANAGE_MENTORING = "manage_mentoring"
+    # Awareness campaigns, fact cards and reach figures (openmil.campaigns):
+    # lab data, no person's record.
+    VIEW_CAMPAIGNS = "view_campaigns"
+    MANAGE_CAMPAIGNS = "manage_campaigns"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -96,6 +100,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_EVENTS,
             Perm.VET_VOLUNTEERS,
             Perm.MANAGE_MENTORING,
+            Perm.VIEW_CAMPAIGNS,
+            Perm.MANAGE_CAMPAIGNS,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
@@ -112,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.EXCHANGE_PRACTICE,
             Perm.MANAGE_EVENTS,
             Perm.MANAGE_MENTORING,
+            Perm.VIEW_CAMPAIGNS,
         }
     ),
     # Partner staff see only the referrals addressed to their organisation,

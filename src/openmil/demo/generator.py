@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openmil.activities import demo as activities_demo
+from openmil.campaigns.demo import populate_lab_campaigns
 from openmil.classifications.models import Occupation
 from openmil.core.audit import audit_record
 from openmil.core.models import AuditEntry, Lab, Membership, Network, Organisation
@@ -211,6 +212,7 @@ def generate(
         indicators_demo.populate_lab(lab=lab, seed=seed + i, today=today)
     populate_network(labs=lab_objs, today=today)
         events_demo.populate_lab(lab=lab, today=today)
+        populate_lab_campaigns(lab=lab, seed=seed + i, today=today)
     portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
     return Result(
         created=True,

@@ -1,4 +1,4 @@
-"""`{% load markup %}{{ text|markdown }}`: user content as safe HTML."""
+"""`{% load markup %}{{ text|markdown }}`: user Markdown, rendered safely."""
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -10,4 +10,5 @@ register = template.Library()
 
 @register.filter
 def markdown(text: str) -> SafeString:
-    return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3
+    # render_markdown escapes raw HTML and sanitises the result with nh3.
+    return mark_safe(render_markdown(str(text or "")))  # noqa: S308
