@@ -35,9 +35,9 @@ from openmil.demo.names import (
     PARTNERS,
     STAFF_NAMES,
 )
+from openmil.events import demo as events_demo
 from openmil.indicators import demo as indicators_demo
 from openmil.network.demo import populate_network
-from openmil.events import demo as events_demo
 from openmil.participants.models import (
     Consent,
     FollowUp,
@@ -210,9 +210,9 @@ def generate(
         populate_lab_ventures(lab=lab, seed=seed + i, today=today)
         populate_lab_training(lab=lab, seed=seed + i, today=today)
         indicators_demo.populate_lab(lab=lab, seed=seed + i, today=today)
-    populate_network(labs=lab_objs, today=today)
         events_demo.populate_lab(lab=lab, today=today)
         populate_lab_campaigns(lab=lab, seed=seed + i, today=today)
+    populate_network(labs=lab_objs, today=today)
     portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
     return Result(
         created=True,
