@@ -17,6 +17,7 @@ from openmil.imports.api import router as imports_router
 from openmil.participants.api import router as participants_router
 from openmil.partners.api import router as partners_router
 from openmil.pathways.api import router as pathways_router
+from openmil.placements.api import router as placements_router
 from openmil.portal.api import router as portal_router
 from openmil.privacy.api import router as privacy_router
 from openmil.records.api import router as records_router
@@ -47,6 +48,8 @@ api.add_router("/", pathways_router)
 api.add_router("/", activities_router)
 api.add_router("/", ventures_router)
 api.add_router("/", training_router)
+# Matching rounds.
+api.add_router("/", placements_router)
 
 
 @api.exception_handler(ValidationError)

@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "openmil.activities",
     "openmil.ventures",
     "openmil.training",
+    # Matching rounds (openmil.placements).
+    "openmil.placements",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ urlpatterns = [
     path("activities/", include("openmil.activities.urls")),
     path("ventures/", include("openmil.ventures.urls")),
     path("training/", include("openmil.training.urls")),
+    # Matching rounds.
+    path("matching/", include("openmil.placements.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

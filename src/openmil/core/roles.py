@@ -55,6 +55,8 @@ class Perm:
     # Training of facilitators: staff data, not participants' records.
     MANAGE_TRAINING = "manage_training"
     VIEW_OWN_TRAINING = "view_own_training"
+    # Matching rounds (openmil.placements): run a round, review its proposals.
+    RUN_MATCHING = "run_matching"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -84,6 +86,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_ACTIVITIES,
             Perm.MANAGE_TRAINING,
             Perm.VIEW_OWN_TRAINING,
+            # Matching rounds.
+            Perm.RUN_MATCHING,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
@@ -97,6 +101,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.REFER,
             Perm.INVITE_PARTICIPANT,
             Perm.VIEW_OWN_TRAINING,
+            # Matching rounds.
+            Perm.RUN_MATCHING,
         }
     ),
     # Partner staff see only the referrals addressed to their organisation,
