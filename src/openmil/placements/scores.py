@@ -257,13 +257,19 @@ class MentorFacts:
     capacity: int = 1
 
 
-def _overlap(a: Iterable[str], b: Iterable[str]) -> tuple[float, list[str]]:
+def _overlap(
+    a: Iterable[str], b: Iterable[str], *, any_one: bool = False
+) -> tuple[float, list[str]]:
+    """Share of the mentee's items the mentor shares (1 for any shared one
+    with `any_one`), and the shared items."""
     left = {x.strip().lower() for x in a if x.strip()}
     right = {x.strip().lower() for x in b if x.strip()}
     if not left or not right:
         return 0.0, []
     shared = sorted(left & right)
-    return len(shared) / min(len(left), len(right)), shared
+    if any_one:
+        return (1.0 if shared else 0.0), shared
+    return len(shared) / len(left), shared
 
 
 def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -278,13 +284,11 @@ def mentor_score(mentee: MenteeFacts, mentor: MentorFacts) -> Score:
     """Score of a mentor for a mentee: no shared language, or a stated gender
     preference the mentor does not meet, makes the pair unmet."""
     unmet: list[str] = []
-    value, shared = _overlap(mentee.languages, mentor.languages)
+    value, shared = _overlap(mentee.languages, mentor.languages, any_one=True)
     if not shared:
         unmet.append("mentor:no_shared_language")
     components = [
-        Component(
-            "languages", min(1.0, value), MENTOR_WEIGHTS["languages"], ", ".join(shared)
-        )
+        Component("languages", value, MENTOR_WEIGHTS["languages"], ", ".join(shared))
     ]
     value, shared = _overlap(mentee.interests, mentor.interests)
     components.append(

@@ -351,7 +351,7 @@ def proposal_accept(
         note=_("Proposed for the opportunity “%(title)s”.")
         % {"title": proposal.opportunity.title},
     )
-    partner_services.referral_send(
+    referral = partner_services.referral_send(
         actor=actor, referral=referral, override_reason=consent_override_reason
     )
     proposal.decision = Proposal.Decision.ACCEPTED
