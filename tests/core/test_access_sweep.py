@@ -364,6 +364,8 @@ SWEPT_ELSEWHERE = (
     "activities/",
     "ventures/",
     "training/",
+    # Matching rounds: tests/placements/test_sweep.py.
+    "matching/",
 )
 SWEPT_ELSEWHERE_API = (
     "/api/v1/organisations",
@@ -387,6 +389,8 @@ SWEPT_ELSEWHERE_API = (
     "/api/v1/trainings",
     "/api/v1/competencies",
     "/api/v1/certifications",
+    # Matching rounds: tests/placements/test_sweep.py.
+    "/api/v1/matching-rounds",
 )
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from openmil.core.models import Organisation
 from openmil.partners.models import Opportunity
@@ -59,7 +60,7 @@ def setup(lab_a, facilitator) -> Setup:
     service = ServiceFactory(
         organisation=employer, name="First jobs", need_type=None, pillar="economic"
     )
-    today = dt.date.today()
+    today = timezone.localdate()
     kitchen = OpportunityFactory(
         organisation=employer,
         title="Cook in a canteen",
