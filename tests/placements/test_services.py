@@ -198,3 +198,58 @@ def test_outcome_history_from_closed_referrals(done, setup, facilitator):
     assert y == [1] and x[0][0] == 1.0  # the cook's occupation component
     Referral.objects.filter(pk=proposal.referral_id).update(status="not_completed")
     assert selectors.outcome_history(lab_id=setup.lab.pk)[1] == [0]
+
+
+def test_a_lab_with_outcome_history_gets_predicted_outcomes(
+    setup, facilitator, django_capture_on_commit_callbacks
+):
+    """40 past placements: good when the occupation matched. The model learns
+    it, its calibration is stored, and each pair shows its prediction."""
+    from tests.factories import ParticipantFactory
+
+    past = MatchingRound.objects.create(lab=setup.lab, title="Past", status="done")
+    for i in range(40):
+        person = ParticipantFactory(lab=setup.lab)
+        match = i % 2 == 0
+        referral = Referral.objects.create(
+            lab=setup.lab,
+            participant=person,
+            service=setup.service,
+            organisation=setup.employer,
+            status="completed" if match else "not_completed",
+        )
+        Proposal.objects.create(
+            round=past,
+            participant=person,
+            opportunity=setup.kitchen,
+            score=0.5,
+            chosen=True,
+            decision="accepted",
+            referral=referral,
+            components={
+                "components": [
+                    {"name": "occupation", "value": 1.0 if match else 0.0},
+                    {"name": "language", "value": 1.0},
+                ]
+            },
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        round = services.round_create(
+            actor=facilitator,
+            lab=setup.lab,
+            title="With history",
+            participants=[setup.cook, setup.porter],
+            opportunities=[setup.kitchen, setup.warehouse],
+        )
+    round.refresh_from_db()
+    model = round.outcome_model
+    assert model["used"] is True and model["n"] == 40 and model["positives"] == 20
+    assert model["brier"] < model["brier_baseline"]
+    assert len(model["bins"]) == 5
+    cook = Proposal.objects.get(
+        round=round, participant=setup.cook, opportunity=setup.kitchen
+    )
+    porter = Proposal.objects.get(
+        round=round, participant=setup.porter, opportunity=setup.kitchen
+    )
+    assert cook.components["outcome"] > 0.8 > 0.2 > porter.components["outcome"]

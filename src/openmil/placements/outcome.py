@@ -66,7 +66,12 @@ def outcome_fit(rows: list[list[float]], labels: list[int]) -> OutcomeModel | No
     y = np.asarray(labels, dtype=int)
     folds = min(5, int(np.bincount(y).min()))
     estimator = HistGradientBoostingClassifier(
-        max_iter=100, learning_rate=0.1, max_depth=3, random_state=0
+        max_iter=100,
+        learning_rate=0.1,
+        max_depth=3,
+        # Labs have tens to hundreds of outcomes, not GeoMatch's thousands.
+        min_samples_leaf=5,
+        random_state=0,
     )
     calibration: dict[str, Any] = {"n": len(rows), "positives": int(y.sum())}
     if folds >= 2:
