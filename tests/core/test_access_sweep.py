@@ -372,6 +372,8 @@ SWEPT_ELSEWHERE = (
     "campaigns/",
     "site/facts/",
     "site/campaigns/",
+    # Matching rounds: tests/placements/test_sweep.py.
+    "matching/",
 )
 SWEPT_ELSEWHERE_API = (
     "/api/v1/organisations",
@@ -402,6 +404,8 @@ SWEPT_ELSEWHERE_API = (
     "/api/v1/mentoring-pairs",
     "/api/v1/campaigns",
     "/api/v1/fact-cards",
+    # Matching rounds: tests/placements/test_sweep.py.
+    "/api/v1/matching-rounds",
 )
 
 

@@ -351,7 +351,7 @@ def test_opportunity_level_needs_a_language_and_dates_in_order(
         services.opportunity_create(
             actor=coordinator,
             organisation=housing_org,
-            data={"kind": "vacancy", "title": "Cook", "min_cefr": "b1"},
+            data={"kind": "vacancy", "title": "Cook", "min_cefr": 3},
         )
     with pytest.raises(ValidationError):
         services.opportunity_create(

@@ -155,7 +155,7 @@ def test_partner_publishes_an_opportunity_for_their_organisation(partner, housin
             "title": "Two rooms in Alfama",
             "capacity": 2,
             "language": "pt",
-            "min_cefr": "a2",
+            "min_cefr": 2,
             "is_open": "on",
         },
     )
@@ -167,7 +167,7 @@ def test_partner_publishes_an_opportunity_for_their_organisation(partner, housin
 def test_opportunity_form_shows_errors(partner, housing_org):
     response = client_for(partner).post(
         reverse("partners:opportunity_create", args=[housing_org.pk]),
-        {"kind": "vacancy", "title": "Cook", "capacity": 1, "min_cefr": "b1"},
+        {"kind": "vacancy", "title": "Cook", "capacity": 1, "min_cefr": 3},
     )
     assert response.status_code == 200
     assert "Say in which language" in _body(response)

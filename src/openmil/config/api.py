@@ -20,6 +20,7 @@ from openmil.network.api import router as network_router
 from openmil.participants.api import router as participants_router
 from openmil.partners.api import router as partners_router
 from openmil.pathways.api import router as pathways_router
+from openmil.placements.api import router as placements_router
 from openmil.portal.api import router as portal_router
 from openmil.privacy.api import router as privacy_router
 from openmil.records.api import router as records_router
@@ -53,6 +54,8 @@ api.add_router("/", training_router)
 api.add_router("/network/", network_router)
 api.add_router("/", events_router)
 api.add_router("/", campaigns_router)
+# Matching rounds.
+api.add_router("/", placements_router)
 
 
 @api.exception_handler(ValidationError)

@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "openmil.network",
     "openmil.events",
     "openmil.campaigns",
+    # Matching rounds (openmil.placements).
+    "openmil.placements",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,8 @@ urlpatterns = [
     path("campaigns/", include("openmil.campaigns.urls")),
     path("site/facts/", include(campaigns_public.facts)),
     path("site/campaigns/", include(campaigns_public.campaigns)),
+    # Matching rounds.
+    path("matching/", include("openmil.placements.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,14 +1,50 @@
-"""ISO 3166 countries and ISO 639 languages, named in the user's language.
+"""ISO 3166 countries, ISO 639 languages and CEFR levels.
 
 Codes come from pycountry; names come from babel's CLDR data for the active
-language, falling back to pycountry's English name.
+language, falling back to pycountry's English name. `CefrLevel` is the one
+scale of language levels: assessments, readiness criteria and opportunity
+requirements all store it as a number 0–6.
 """
 
 from functools import lru_cache
 
 import pycountry
 from babel import Locale, UnknownLocaleError
+from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+
+class CefrLevel(models.IntegerChoices):
+    """CEFR levels, ordered so that a higher number is a higher level.
+
+    Stored as 0 (Pre-A1) … 6 (C2); `code` is the text form used on the wire
+    ("pre_a1", "a1", … "c2").
+    """
+
+    PRE_A1 = 0, _("Pre-A1")
+    A1 = 1, "A1"
+    A2 = 2, "A2"
+    B1 = 3, "B1"
+    B2 = 4, "B2"
+    C1 = 5, "C1"
+    C2 = 6, "C2"
+
+    @property
+    def code(self) -> str:
+        return CEFR_CODES[self.value]
+
+    @classmethod
+    def from_code(cls, code: str) -> "CefrLevel":
+        """The level for a text code ("b1"); ValueError if unknown."""
+        try:
+            return cls(CEFR_CODES.index(code.strip().lower()))
+        except ValueError:
+            raise ValueError(f"unknown CEFR level {code!r}") from None
+
+
+#: Text codes of the CEFR levels, indexed by level.
+CEFR_CODES = ("pre_a1", "a1", "a2", "b1", "b2", "c1", "c2")
 
 # ISO 639-3 languages without a two-letter code that labs meet often.
 EXTRA_LANGUAGES = ("prs", "ckb", "kmr", "sdh", "hbs", "rom", "fil", "tzm", "kab", "mnk")

@@ -67,6 +67,8 @@ class Perm:
     # lab data, no person's record.
     VIEW_CAMPAIGNS = "view_campaigns"
     MANAGE_CAMPAIGNS = "manage_campaigns"
+    # Matching rounds (openmil.placements): run a round, review its proposals.
+    RUN_MATCHING = "run_matching"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -102,6 +104,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_MENTORING,
             Perm.VIEW_CAMPAIGNS,
             Perm.MANAGE_CAMPAIGNS,
+            # Matching rounds.
+            Perm.RUN_MATCHING,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
@@ -119,6 +123,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_EVENTS,
             Perm.MANAGE_MENTORING,
             Perm.VIEW_CAMPAIGNS,
+            # Matching rounds.
+            Perm.RUN_MATCHING,
         }
     ),
     # Partner staff see only the referrals addressed to their organisation,

@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from openmil.core.api import BoundedPages, Error, form_errors, validation_detail
+from openmil.core.codes import CEFR_CODES, CefrLevel
 from openmil.participants.selectors import need_get, participant_get
 from openmil.partners import selectors, services
 from openmil.partners.forms import OpportunityForm, ServiceForm
@@ -124,11 +125,15 @@ class OpportunityOut(Schema):
     capacity: int
     isco_group: str | None = Field(None, alias="isco_group_id")
     language: str
-    min_cefr: str
+    min_cefr: str = Field("", description='CEFR code, "pre_a1" … "c2", or ""')
     place: str
     starts_on: dt.date | None
     ends_on: dt.date | None
     is_open: bool
+
+    @staticmethod
+    def resolve_min_cefr(obj: Opportunity) -> str:
+        return CEFR_CODES[obj.min_cefr] if obj.min_cefr is not None else ""
 
 
 class OpportunityIn(Schema):
@@ -139,7 +144,7 @@ class OpportunityIn(Schema):
     capacity: int | None = Field(None, ge=0, le=100_000)
     isco_group: str | None = Field(None, description="ISCO-08 unit group code")
     language: str | None = None
-    min_cefr: str | None = None
+    min_cefr: str | None = Field(None, description='CEFR code, "pre_a1" … "c2"')
     place: str | None = None
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
@@ -152,6 +157,21 @@ class OpportunityCreate(OpportunityIn):
 
 def _clean(payload: dict[str, Any]) -> dict[str, Any]:
     return {k: ("" if v is None else v) for k, v in payload.items()}
+
+
+def _cefr_from_code(data: dict[str, Any]) -> dict[str, Any] | None:
+    """Turn the wire code of `min_cefr` into the stored level; an error if unknown."""
+    code = data.get("min_cefr")
+    if isinstance(code, str) and code:
+        try:
+            data["min_cefr"] = CefrLevel.from_code(code).value
+        except ValueError:
+            return {
+                "detail": [
+                    {"field": "min_cefr", "message": f"Unknown CEFR level: {code}."}
+                ]
+            }
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -483,6 +503,8 @@ def create_opportunity(request: HttpRequest, payload: OpportunityCreate) -> Any:
     data.pop("organisation")
     data.setdefault("capacity", 1)
     data.setdefault("is_open", True)
+    if error := _cefr_from_code(data):
+        return 422, error
     form = OpportunityForm(_clean(data))
     if not form.is_valid():
         return 422, {"detail": form_errors(form)}
@@ -505,7 +527,10 @@ def update_opportunity(
     if not selectors.can_manage_organisation(request.user, opportunity.organisation):
         raise PermissionDenied
     base = model_to_dict(opportunity, fields=list(Opportunity.EDITABLE_FIELDS))
-    base.update(payload.dict(exclude_unset=True))
+    changes = payload.dict(exclude_unset=True)
+    if error := _cefr_from_code(changes):
+        return 422, error
+    base.update(changes)
     form = OpportunityForm(_clean(base), instance=opportunity)
     if not form.is_valid():
         return 422, {"detail": form_errors(form)}

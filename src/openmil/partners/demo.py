@@ -51,15 +51,15 @@ SERVICES = [
     ("employer", "Supported first job placements", "economic", ["en"]),
 ]
 
-#: (organisation kind, opportunity kind, title, ISCO-08 group, CEFR level)
+#: (organisation kind, opportunity kind, title, ISCO-08 group, CEFR level 0–6)
 OPPORTUNITIES = [
-    ("employer", "vacancy", "Kitchen assistant", "9412", "a2"),
-    ("employer", "vacancy", "Warehouse operator", "9333", "a2"),
-    ("employer", "vacancy", "Care assistant", "5322", "b1"),
-    ("education", "training", "Electrician apprenticeship seats", "7411", "b1"),
-    ("incubator", "incubator", "Six-month incubator place", "", ""),
-    ("community", "mentoring", "Mentoring slot with a local volunteer", "", ""),
-    ("housing", "housing", "Shared flat, two rooms", "", ""),
+    ("employer", "vacancy", "Kitchen assistant", "9412", 2),
+    ("employer", "vacancy", "Warehouse operator", "9333", 2),
+    ("employer", "vacancy", "Care assistant", "5322", 3),
+    ("education", "training", "Electrician apprenticeship seats", "7411", 3),
+    ("incubator", "incubator", "Six-month incubator place", "", None),
+    ("community", "mentoring", "Mentoring slot with a local volunteer", "", None),
+    ("housing", "housing", "Shared flat, two rooms", "", None),
 ]
 
 #: Share of referrals left in each state.
@@ -142,7 +142,7 @@ def _opportunities(lab: Lab, rng: random.Random, today: dt.date) -> None:
                 description=f"{title} in {lab.territory}.",
                 capacity=rng.randint(1, 6),
                 isco_group_id=isco if isco in groups else None,
-                language=language if cefr else "",
+                language=language if cefr is not None else "",
                 min_cefr=cefr,
                 place=lab.territory,
                 starts_on=starts,

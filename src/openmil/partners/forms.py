@@ -159,7 +159,7 @@ class OpportunityForm(forms.ModelForm):
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The end date is before the start date."))
-        if data.get("min_cefr") and not data.get("language"):
+        if data.get("min_cefr") is not None and not data.get("language"):
             self.add_error(
                 "language", _("Say in which language the level is required.")
             )

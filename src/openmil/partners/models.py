@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openmil.classifications.models import IscoGroup
-from openmil.core.codes import language_choices
+from openmil.core.codes import CefrLevel, language_choices
 from openmil.core.fields import EncryptedTextField
 from openmil.core.models import Lab, Organisation
 from openmil.core.pillars import Pillar
@@ -370,18 +370,6 @@ class Opportunity(models.Model):
         MENTORING = "mentoring", _("Mentoring slot")
         HOUSING = "housing", _("Housing offer")
 
-    class Cefr(models.TextChoices):
-        PRE_A1 = "pre_a1", _("Pre-A1")
-        A1 = "a1", "A1"
-        A2 = "a2", "A2"
-        B1 = "b1", "B1"
-        B2 = "b2", "B2"
-        C1 = "c1", "C1"
-        C2 = "c2", "C2"
-
-    #: CEFR levels in order, for comparisons (`CEFR_ORDER.index(level)`).
-    CEFR_ORDER = ("pre_a1", "a1", "a2", "b1", "b2", "c1", "c2")
-
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
@@ -408,8 +396,11 @@ class Opportunity(models.Model):
     language = models.CharField(
         _("language required"), max_length=3, choices=language_choices, blank=True
     )
-    min_cefr = models.CharField(
-        _("minimum level (CEFR)"), max_length=6, choices=Cefr.choices, blank=True
+    min_cefr = models.PositiveSmallIntegerField(
+        _("minimum level (CEFR)"),
+        choices=CefrLevel.choices,
+        null=True,
+        blank=True,
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
     starts_on = models.DateField(_("starts"), null=True, blank=True)
@@ -452,7 +443,7 @@ class Opportunity(models.Model):
                 name="opportunity_dates_in_order",
             ),
             models.CheckConstraint(
-                condition=models.Q(min_cefr="") | ~models.Q(language=""),
+                condition=models.Q(min_cefr__isnull=True) | ~models.Q(language=""),
                 name="opportunity_level_has_language",
             ),
         ]
@@ -464,7 +455,7 @@ class Opportunity(models.Model):
         errors = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("The end date is before the start date.")
-        if self.min_cefr and not self.language:
+        if self.min_cefr is not None and not self.language:
             errors["language"] = _("Say in which language the level is required.")
         if errors:
             raise ValidationError(errors)

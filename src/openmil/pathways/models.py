@@ -19,25 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openmil.classifications.models import IscoGroup
-from openmil.core.codes import language_choices
+from openmil.core.codes import CefrLevel, language_choices
 from openmil.core.fields import EncryptedTextField
 from openmil.core.models import Lab
 from openmil.core.pillars import Pillar
 from openmil.participants.models import NOTES_MAX, Participant
 
 TEXT_MAX = 2000
-
-
-class CefrLevel(models.IntegerChoices):
-    """CEFR levels, ordered so that a higher number is a higher level."""
-
-    PRE_A1 = 0, _("Pre-A1")
-    A1 = 1, "A1"
-    A2 = 2, "A2"
-    B1 = 3, "B1"
-    B2 = 4, "B2"
-    C1 = 5, "C1"
-    C2 = 6, "C2"
 
 
 class CefrSkill(models.TextChoices):

@@ -1,0 +1,1 @@
+"""Matching rounds: scores from the platform's data, proposals reviewed by people."""

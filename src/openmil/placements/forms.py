@@ -1,0 +1,108 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from openmil.classifications.models import IscoGroup
+from openmil.partners.models import Opportunity
+from openmil.placements.models import MatchingPreference
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _codes(text: str) -> list[str]:
+    return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+
+
+class RoundForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    participants: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("People"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    opportunities: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Opportunities"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, people: Any, opportunities: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["participants"].queryset = people  # type: ignore[attr-defined]
+        self.fields["participants"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda p: f"{p.reference} · {p.full_name}"
+        )
+        self.fields["opportunities"].queryset = opportunities  # type: ignore[attr-defined]
+        self.fields["opportunities"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda o: f"{o.title} · {o.organisation.name} ({o.capacity})"
+        )
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    consent_override_reason = forms.CharField(
+        label=_("Reason for sending without consent"),
+        max_length=2000,
+        required=False,
+    )
+
+
+class PreferenceForm(forms.Form):
+    occupations = forms.CharField(
+        label=_("Wanted occupations (ISCO-08 codes, comma-separated)"),
+        max_length=200,
+        required=False,
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Wanted kinds of opportunity"),
+        choices=Opportunity.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    places = forms.CharField(
+        label=_("Places accepted (comma-separated)"), max_length=500, required=False
+    )
+    available_from = forms.DateField(
+        label=_("Available from"), required=False, widget=DATE_WIDGET
+    )
+    mentor_gender = forms.ChoiceField(
+        label=_("Mentor preferred"),
+        choices=MatchingPreference.Gender.choices,
+        required=False,
+    )
+    interests = forms.CharField(
+        label=_("Interests (comma-separated)"), max_length=500, required=False
+    )
+
+    def clean_occupations(self) -> list[str]:
+        codes = _codes(self.cleaned_data.get("occupations") or "")
+        known = set(
+            IscoGroup.objects.filter(code__in=codes).values_list("code", flat=True)
+        )
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown ISCO-08 code: %(codes)s") % {"codes": ", ".join(unknown)}
+            )
+        return codes
+
+    def clean_places(self) -> list[str]:
+        return _codes(self.cleaned_data.get("places") or "")[:20]
+
+    def clean_interests(self) -> list[str]:
+        return _codes(self.cleaned_data.get("interests") or "")[:20]
+
+    @classmethod
+    def initial_for(cls, pref: MatchingPreference | None) -> dict[str, Any]:
+        if pref is None:
+            return {}
+        return {
+            "occupations": ", ".join(pref.occupations),
+            "kinds": pref.kinds,
+            "places": ", ".join(pref.places),
+            "available_from": pref.available_from,
+            "mentor_gender": pref.mentor_gender,
+            "interests": ", ".join(pref.interests),
+        }

@@ -1,0 +1,161 @@
+"""Matching rounds, their proposals, and participants' stated preferences."""
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from openmil.core.fields import EncryptedTextField
+from openmil.core.models import Lab
+from openmil.participants.models import Participant
+from openmil.partners.models import Opportunity, Referral
+
+TEXT_MAX = 2000
+
+
+class MatchingPreference(models.Model):
+    """What a participant said they want: used in scores and shown in reviews."""
+
+    class Gender(models.TextChoices):
+        NONE = "", _("No preference")
+        FEMALE = "female", _("A woman")
+        MALE = "male", _("A man")
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="matching_preference"
+    )
+    occupations = models.JSONField(
+        _("wanted occupations (ISCO-08)"), default=list, blank=True
+    )
+    kinds = models.JSONField(_("wanted kinds of opportunity"), default=list, blank=True)
+    places = models.JSONField(_("places accepted"), default=list, blank=True)
+    available_from = models.DateField(_("available from"), null=True, blank=True)
+    mentor_gender = models.CharField(
+        _("mentor preferred"),
+        max_length=6,
+        choices=Gender.choices,
+        blank=True,
+        default="",
+    )
+    interests = models.JSONField(_("interests"), default=list, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("matching preference")
+        verbose_name_plural = _("matching preferences")
+
+    def __str__(self) -> str:
+        return str(_("Preferences"))
+
+
+class MatchingRound(models.Model):
+    """One run of the engine for a set of people and open opportunities."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    lab = models.ForeignKey(
+        Lab, on_delete=models.CASCADE, related_name="+", verbose_name=_("lab")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    participants = models.ManyToManyField(Participant, related_name="+", blank=True)
+    opportunities = models.ManyToManyField(Opportunity, related_name="+", blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    #: Percent done, written by the task while it runs.
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    #: The engine's result: status, objective, bound, gap, seconds.
+    result = models.JSONField(default=dict, blank=True)
+    #: Whether the outcome model of the lab was used, and its calibration.
+    outcome_model = models.JSONField(default=dict, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("run by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("matching round")
+        verbose_name_plural = _("matching rounds")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Proposal(models.Model):
+    """A scored pair of a round; `chosen` ones are the engine's proposals,
+    the others are kept to explain why they were not chosen."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("To review")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    round = models.ForeignKey(
+        MatchingRound, on_delete=models.CASCADE, related_name="proposals"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="+"
+    )
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.FloatField(_("score"))
+    #: Components of the score, the outcome prediction, unmet requirements.
+    components = models.JSONField(default=dict)
+    chosen = models.BooleanField(_("proposed"), default=False)
+    decision = models.CharField(
+        _("decision"),
+        max_length=10,
+        choices=Decision.choices,
+        default=Decision.PENDING,
+    )
+    reason = EncryptedTextField(
+        _("reason"), blank=True, validators=[MaxLengthValidator(TEXT_MAX)]
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    referral = models.ForeignKey(
+        Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["round", "participant", "-chosen", "-score", "opportunity"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "participant", "opportunity"],
+                name="proposal_unique_pair",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} → {self.opportunity_id}"
+
+    @property
+    def unmet(self) -> list[str]:
+        return list(self.components.get("unmet", []))
