@@ -14,6 +14,7 @@ from openmil.core.api import BearerToken, validation_detail
 from openmil.core.api import router as labs_router
 from openmil.dedup.api import router as dedup_router
 from openmil.imports.api import router as imports_router
+from openmil.indicators.api import router as indicators_router
 from openmil.participants.api import router as participants_router
 from openmil.partners.api import router as partners_router
 from openmil.pathways.api import router as pathways_router
@@ -47,6 +48,7 @@ api.add_router("/", pathways_router)
 api.add_router("/", activities_router)
 api.add_router("/", ventures_router)
 api.add_router("/", training_router)
+api.add_router("/", indicators_router)
 
 
 @api.exception_handler(ValidationError)

@@ -55,6 +55,8 @@ class Perm:
     # Training of facilitators: staff data, not participants' records.
     MANAGE_TRAINING = "manage_training"
     VIEW_OWN_TRAINING = "view_own_training"
+    # Indicators: national or regional reference values a lab compares to.
+    MANAGE_REFERENCES = "manage_references"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -84,6 +86,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_ACTIVITIES,
             Perm.MANAGE_TRAINING,
             Perm.VIEW_OWN_TRAINING,
+            Perm.MANAGE_REFERENCES,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
@@ -107,7 +110,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # The data-protection officer oversees: no personal records, no approvals.
     Role.DPO: frozenset({Perm.VIEW_PRIVACY, Perm.VIEW_AUDIT, Perm.VIEW_AGGREGATES}),
     Role.NETWORK_ADMIN: frozenset(
-        {Perm.VIEW_AGGREGATES, Perm.MANAGE_LAB, Perm.VIEW_DIRECTORY}
+        {
+            Perm.VIEW_AGGREGATES,
+            Perm.MANAGE_LAB,
+            Perm.VIEW_DIRECTORY,
+            Perm.MANAGE_REFERENCES,
+        }
     ),
 }
 
