@@ -88,7 +88,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     _setup()
     from django.contrib.auth import get_user_model
 
-    from bench.indicators.generate import generate  # type: ignore[import-not-found]
+    from generate import generate  # type: ignore[import-not-found]
     from openmil.core.models import Lab, Membership
     from openmil.core.roles import Role
     from openmil.indicators.registry import REGISTRY, Period
@@ -225,7 +225,7 @@ def main() -> int:
     lo.add_argument("--base", default="http://127.0.0.1:8798")
     lo.add_argument("--clients", type=int, default=20)
     lo.add_argument("--requests", type=int, default=30)
-    lo.add_argument("--think", type=float, default=0.0)
+    lo.add_argument("--think", type=float, default=1.0)
     lo.add_argument("--accounts", type=int, default=5)
     lo.add_argument("--name", default="latest")
     args = parser.parse_args()

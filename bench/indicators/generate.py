@@ -98,16 +98,16 @@ def generate(*, participants: int, events: int, labs: int) -> dict[str, Any]:
                 created_at, updated_at, lab_id)
             SELECT %(first)s + g, 'R' || g,
                 CASE WHEN g %% 4 = 0 THEN 'national' ELSE 'newcomer' END,
-                '', '', '', date '1960-01-01' + (g * 7919) %% 20000, 'day',
+                '', '', '', date '1960-01-01' + ((g * 7919) %% 20000)::int, 'day',
                 CASE g %% 3 WHEN 0 THEN 'female' WHEN 1 THEN 'male'
                     ELSE 'not_stated' END,
                 (ARRAY['SY','AF','UA','MA','ES','IT','VE','NG','ER','FR'])
-                    [1 + (g * 31) %% 10],
-                '', false, '', '[]', '', '', '', '', '', '', '', '',
-                date '2023-01-01' + (g * 104729) %% 1400, false, '',
+                    [(1 + (g * 31) %% 10)::int],
+                '', false, '', '[]', '', '', '', '', '', '', '',
+                date '2023-01-01' + ((g * 104729) %% 1400)::int, false, '',
                 now(), now(),
-                (%(labs)s::bigint[])[1 + g %% %(n_labs)s]
-            FROM generate_series(0, %(n)s - 1) g
+                (%(labs)s::bigint[])[(1 + g %% %(n_labs)s)::int]
+            FROM generate_series(0::bigint, %(n)s - 1) g
             """,
             {"first": first, "labs": lab_ids, "n_labs": labs, "n": participants},
         )
@@ -122,10 +122,10 @@ def generate(*, participants: int, events: int, labs: int) -> dict[str, Any]:
                 CASE WHEN g %% 3 = 0 THEN 'identified' ELSE 'met' END, '',
                 now(),
                 CASE WHEN g %% 3 = 0 THEN NULL ELSE
-                    (date '2023-01-01' + (p * 104729) %% 1400 + (g %% 90))
+                    (date '2023-01-01' + ((p * 104729) %% 1400 + g %% 90)::int)
                     ::timestamptz END,
                 %(type)s + (g / %(n)s), %(first)s + p
-            FROM generate_series(0, %(needs)s - 1) g,
+            FROM generate_series(0::bigint, %(needs)s - 1) g,
                 LATERAL (SELECT g %% %(n)s AS p) x
             """,
             {"type": need_type, "n": participants, "first": first, "needs": needs},
@@ -136,13 +136,13 @@ def generate(*, participants: int, events: int, labs: int) -> dict[str, Any]:
             INSERT INTO pathways_pathway (id, started_on, status, exit_reason,
                 exit_date, exit_note, created_at, participant_id)
             SELECT %(first)s + g,
-                date '2023-01-01' + (g * 104729) %% 1400 + 20,
+                date '2023-01-01' + ((g * 104729) %% 1400)::int + 20,
                 CASE WHEN g %% 3 = 0 THEN 'exited' ELSE 'active' END,
                 CASE WHEN g %% 3 = 0 THEN 'graduated' ELSE '' END,
                 CASE WHEN g %% 3 = 0 THEN
-                    date '2023-01-01' + (g * 104729) %% 1400 + 200 END,
+                    date '2023-01-01' + ((g * 104729) %% 1400)::int + 200 END,
                 '', now(), %(first)s + g
-            FROM generate_series(0, %(n)s - 1) g WHERE g %% 2 = 0
+            FROM generate_series(0::bigint, %(n)s - 1) g WHERE g %% 2 = 0
             """,
             {"first": first, "n": participants},
         )
@@ -153,7 +153,7 @@ def generate(*, participants: int, events: int, labs: int) -> dict[str, Any]:
                 channel, employment_status, income_band, housing,
                 residence_status, answered_at, pathway_id)
             SELECT m, p.exit_date + 30 * m, '', 'staff',
-                (ARRAY['employed','unemployed','inactive'])[1 + p.id %% 3],
+                (ARRAY['employed','unemployed','inactive'])[(1 + p.id %% 3)::int],
                 '', '', '', (p.exit_date + 30 * m)::timestamptz, p.id
             FROM pathways_pathway p, unnest(ARRAY[3, 6, 12]) m
             WHERE p.status = 'exited' AND p.participant_id >= %(first)s
@@ -204,10 +204,10 @@ def generate(*, participants: int, events: int, labs: int) -> dict[str, Any]:
             INSERT INTO activities_attendance (status, recorded_at,
                 participant_id, session_id)
             SELECT (ARRAY['present','present','present','absent','excused'])
-                    [1 + g %% 5], now(), %(first)s + p,
+                    [(1 + g %% 5)::int], now(), %(first)s + p,
                 %(s)s + (p %% %(n_labs)s) * %(per)s
                     + ((g / %(n)s) * 37 + p) %% %(per)s
-            FROM generate_series(0, %(att)s - 1) g,
+            FROM generate_series(0::bigint, %(att)s - 1) g,
                 LATERAL (SELECT g %% %(n)s AS p) x
             """,
             {

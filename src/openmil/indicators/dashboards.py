@@ -139,17 +139,17 @@ def funnel_compute(*, lab_ids: Iterable[int], period: Period) -> list[dict[str, 
     people: QuerySet[Participant] = participants_counted(lab_ids=lab_ids).filter(
         intake_date__range=(period.start, end)
     )
-    needs_met = ~Q(unmet=True)
-    on_pathway = needs_met & Q(started=True)
-    out = on_pathway & Q(exited=True)
+    needs_met = ~Q(has_unmet=True)
+    on_pathway = needs_met & Q(has_pathway=True)
+    out = on_pathway & Q(has_exit=True)
     counts = people.annotate(
-        unmet=unmet, started=started, exited=exited, employed=employed
+        has_unmet=unmet, has_pathway=started, has_exit=exited, has_job=employed
     ).aggregate(
         intake=Count("pk"),
         needs_met=Count("pk", filter=needs_met),
         pathway=Count("pk", filter=on_pathway),
         exited=Count("pk", filter=out),
-        employed=Count("pk", filter=out & Q(employed=True)),
+        employed=Count("pk", filter=out & Q(has_job=True)),
     )
     return [{"step": step, "n": counts[step] or 0} for step in FUNNEL_STEPS]
 

@@ -71,6 +71,9 @@ class ReferenceValueForm(forms.ModelForm):
     and the API all validate through it."""
 
     indicator_id = forms.ChoiceField(label=_("Indicator"), choices=[])
+    url = forms.URLField(
+        label=_("address"), required=False, max_length=500, assume_scheme="https"
+    )
 
     class Meta:
         model = ReferenceValue
