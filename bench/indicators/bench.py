@@ -87,8 +87,8 @@ class Clock:
 def prepare(args: argparse.Namespace) -> dict[str, Any]:
     _setup()
     from django.contrib.auth import get_user_model
-
     from generate import generate  # type: ignore[import-not-found]
+
     from openmil.core.models import Lab, Membership
     from openmil.core.roles import Role
     from openmil.indicators.registry import REGISTRY, Period
@@ -159,7 +159,9 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
         "lab dashboard by profile": lambda lab: (
             f"/indicators/lab/{lab}/?period=2026&breakdown=profile"
         ),
-        "network dashboard": lambda lab: f"/indicators/network/{network_id}/?period=2026",
+        "network dashboard": lambda lab: (
+            f"/indicators/network/{network_id}/?period=2026"
+        ),
         "API values": lambda lab: f"/api/v1/indicators/labs/{lab}/values?period=2026",
     }
     sessions = []
@@ -174,7 +176,13 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
         errors = 0
         lock = threading.Lock()
 
-        def client(session: Any, lab: int, make: Any = make) -> None:
+        def client(
+            session: Any,
+            lab: int,
+            make: Any = make,
+            samples: list[float] = samples,
+            lock: Any = lock,
+        ) -> None:
             nonlocal errors
             rng = random.Random(lab)
             for _ in range(args.requests):
@@ -230,10 +238,7 @@ def main() -> int:
     lo.add_argument("--name", default="latest")
     args = parser.parse_args()
     (HERE / "results").mkdir(exist_ok=True)
-    if args.step == "prepare":
-        out = prepare(args)
-    else:
-        out = load(args)
+    out = prepare(args) if args.step == "prepare" else load(args)
     path = HERE / "results" / f"{args.name}-{args.step}.json"
     path.write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out, indent=1))

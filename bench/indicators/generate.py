@@ -52,9 +52,7 @@ def generate(*, participants: int, events: int, labs: int) -> dict[str, Any]:
     needs = int(participants * 1.5)
     pathways = participants // 2
     surveys = min(participants // 4 * 3, max(events - needs - pathways, 0) // 10)
-    attendance = max(events - needs - pathways - surveys, 0)
     sessions_per_lab = 400
-    per_person = max(1, -(-attendance // participants))  # ceil
     with connection.cursor() as c:
         c.execute("SET session_replication_role = replica")
         c.execute("SET maintenance_work_mem = '256MB'")
@@ -80,7 +78,9 @@ def generate(*, participants: int, events: int, labs: int) -> dict[str, Any]:
             """,
             [COUNTRIES, network_id, labs],
         )
-        c.execute("SELECT id FROM core_lab WHERE network_id = %s ORDER BY id", [network_id])
+        c.execute(
+            "SELECT id FROM core_lab WHERE network_id = %s ORDER BY id", [network_id]
+        )
         lab_ids = [row[0] for row in c.fetchall()]
         c.execute("SELECT min(id) FROM participants_needtype WHERE lab_id IS NULL")
         need_type = c.fetchone()[0]
@@ -161,6 +161,9 @@ def generate(*, participants: int, events: int, labs: int) -> dict[str, Any]:
             """,
             {"first": first, "surveys": surveys},
         )
+        c.execute("SELECT count(*) FROM pathways_followupsurvey")
+        attendance = max(events - needs - pathways - c.fetchone()[0], 0)
+        per_person = max(1, -(-attendance // participants))  # ceil
         c.execute(
             """
             INSERT INTO activities_activity (title, kind, pillar, description,
@@ -224,10 +227,11 @@ def generate(*, participants: int, events: int, labs: int) -> dict[str, Any]:
             c.execute(definition)
         timings["indexes"] = time.perf_counter() - started
         for table in ("participants_participant", "pathways_pathway"):
-            c.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"
+            sql = (
+                "SELECT setval(pg_get_serial_sequence('{t}', 'id'), "
+                "(SELECT max(id) FROM {t}))"
             )
+            c.execute(sql.format(t=table))
         c.execute(
             "SELECT setval(pg_get_serial_sequence('activities_session', 'id'), "
             "(SELECT max(id) FROM activities_session))"

@@ -12,8 +12,8 @@ from openmil.indicators.dashboards import (
 )
 from openmil.indicators.registry import Period
 from openmil.indicators.services import snapshot_compute
-from openmil.pathways.models import FollowUpSurvey, Pathway
 from openmil.participants.models import Need
+from openmil.pathways.models import FollowUpSurvey, Pathway
 from tests.conftest import client_for
 from tests.factories import LabFactory, NeedFactory, ParticipantFactory, member
 from tests.indicators.conftest import people_with_urgent_needs
@@ -84,7 +84,9 @@ def test_the_dashboard_draws_a_trend_over_computed_periods(lab_a, coordinator):
     for year, met in ((2024, 10), (2025, 15), (2026, 20)):
         people_with_urgent_needs(lab_a, met=met, unmet=5, year=year)
         snapshot_compute(lab=lab_a, period=Period.parse(str(year)))
-    page = client_for(coordinator).get(f"/indicators/lab/{lab_a.pk}/", {"period": "2026"})
+    page = client_for(coordinator).get(
+        f"/indicators/lab/{lab_a.pk}/", {"period": "2026"}
+    )
     text = page.content.decode()
     assert page.status_code == 200
     assert text.count('class="trend"') >= 1
@@ -98,7 +100,9 @@ def test_the_dashboard_draws_a_trend_over_computed_periods(lab_a, coordinator):
 
 
 def test_a_single_period_draws_no_trend(lab_a, coordinator, eleven_of_twelve):
-    page = client_for(coordinator).get(f"/indicators/lab/{lab_a.pk}/", {"period": "2026"})
+    page = client_for(coordinator).get(
+        f"/indicators/lab/{lab_a.pk}/", {"period": "2026"}
+    )
     assert 'class="trend"' not in page.content.decode()
 
 

@@ -12,12 +12,12 @@ from openmil.indicators.models import ReferenceValue
 from openmil.indicators.registry import Period, indicator_get
 from openmil.indicators.selectors import Published
 from openmil.indicators.services import (
-    snapshot_compute,
     ReferenceImportError,
     reference_create,
     reference_delete,
     reference_import,
     reference_update,
+    snapshot_compute,
 )
 from openmil.indicators.stats import difference_interval
 from tests.conftest import client_for
@@ -100,7 +100,8 @@ def test_no_gap_is_shown_for_a_figure_disclosure_control_hides(lab_a, coordinato
 def test_a_median_gap_is_in_the_indicators_unit(lab_a):
     cell = Published("all", 40, 12.0, 10.0, 15.0, False, True)
     reference = ReferenceValue(
-        lab=lab_a, **reference_data(indicator_id=MEDIAN, value=20.0, ci_low=18.0, ci_high=23.0)
+        lab=lab_a,
+        **reference_data(indicator_id=MEDIAN, value=20.0, ci_low=18.0, ci_high=23.0),
     )
     gap = gap_of(indicator=indicator_get(MEDIAN), cell=cell, reference=reference)
     assert gap.unit == "days"

@@ -62,10 +62,7 @@ def trend_svg(
     labels = format_html_join(
         "",
         '<text class="trend-period" x="{}" y="{}" text-anchor="middle">{}</text>',
-        (
-            (xy(i, 0)[0], HEIGHT - 6, period)
-            for i, (period, _v) in enumerate(points)
-        ),
+        ((xy(i, 0)[0], HEIGHT - 6, period) for i, (period, _v) in enumerate(points)),
     )
     return format_html(
         '<svg class="trend" dir="ltr" viewBox="0 0 {} {}" role="img" '

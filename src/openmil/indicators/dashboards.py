@@ -36,6 +36,7 @@ from openmil.indicators.selectors import (
 from openmil.indicators.stats import difference_interval, wilson_interval
 from openmil.participants.models import Need, Participant
 from openmil.participants.selectors import participants_counted
+
 # ---------------------------------------------------------------------------
 # Snapshots in bulk: one observation pass per indicator, every breakdown.
 
@@ -162,9 +163,7 @@ class FunnelStep:
     percent: int  # of the first step, for the bar; 0 when hidden
 
 
-def funnel_published(
-    *, snapshot: IndicatorSnapshot, exact: bool
-) -> list[FunnelStep]:
+def funnel_published(*, snapshot: IndicatorSnapshot, exact: bool) -> list[FunnelStep]:
     """The funnel as a user may see it. Steps are nested, not a partition,
     so each count is protected on its own (small ones hidden, others
     rounded); rounding also blurs the difference between two steps."""

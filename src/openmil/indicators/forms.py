@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -30,9 +30,10 @@ class DashboardFilter(forms.Form):
         super().__init__(*args, **kwargs)
         from openmil.participants.models import Participant
 
-        self.fields["profile"].choices = [("", _("All profiles"))] + list(
-            Participant.Profile.choices
-        )
+        cast(forms.ChoiceField, self.fields["profile"]).choices = [
+            ("", _("All profiles")),
+            *Participant.Profile.choices,
+        ]
 
     def clean_period(self) -> Period:
         try:
@@ -96,7 +97,7 @@ class ReferenceValueForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indicator_id"].choices = [
+        cast(forms.ChoiceField, self.fields["indicator_id"]).choices = [
             (i.id, f"{i.id} — {i.name}") for i in REGISTRY.values()
         ]
 
@@ -114,11 +115,15 @@ class ReferenceValueForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("Give both ends of the interval, or neither.")
             )
-        if value is not None and low is not None and high is not None:
-            if not low <= value <= high:
-                raise forms.ValidationError(
-                    _("The interval must contain the value (low ≤ value ≤ high).")
-                )
+        if (
+            value is not None
+            and low is not None
+            and high is not None
+            and not low <= value <= high
+        ):
+            raise forms.ValidationError(
+                _("The interval must contain the value (low ≤ value ≤ high).")
+            )
         indicator = REGISTRY.get(data.get("indicator_id") or "")
         if indicator is not None and indicator.kind == "proportion":
             for name in ("value", "ci_low", "ci_high"):

@@ -18,14 +18,14 @@ from openmil.core import access
 from openmil.core.audit import audit_record
 from openmil.core.models import AuditEntry, Lab
 from openmil.core.roles import Perm
-from openmil.indicators.forms import ReferenceValueForm
-from openmil.indicators.models import IndicatorReport, IndicatorSnapshot, ReferenceValue
-from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Period
 from openmil.indicators.dashboards import (
     funnel_compute,
     indicator_compute_breakdowns,
     population_attributes,
 )
+from openmil.indicators.forms import ReferenceValueForm
+from openmil.indicators.models import IndicatorReport, IndicatorSnapshot, ReferenceValue
+from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Period
 
 
 def snapshot_compute(*, lab: Lab, period: Period) -> IndicatorSnapshot:
@@ -149,9 +149,7 @@ def _reference_form(
     return form
 
 
-def reference_create(
-    *, actor: Any, lab: Lab, data: dict[str, Any]
-) -> ReferenceValue:
+def reference_create(*, actor: Any, lab: Lab, data: dict[str, Any]) -> ReferenceValue:
     """Record one reference value for a lab (fields as in REFERENCE_FIELDS)."""
     _require_manage(actor, lab.pk)
     form = _reference_form(data)

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from openmil.core import access
 from openmil.core.roles import Perm
-from openmil.indicators.exports import FORMAT_NAMES, FORMATS, indicators_export
 from openmil.indicators import dashboards, services
 from openmil.indicators.charts import trend_svg
+from openmil.indicators.exports import FORMAT_NAMES, FORMATS, indicators_export
 from openmil.indicators.forms import (
     DashboardFilter,
     ReferenceImportForm,
@@ -136,9 +136,7 @@ def references(request: HttpRequest, lab_id: int) -> HttpResponse:
 
 @login_required
 def reference_create(request: HttpRequest, lab_id: int) -> HttpResponse:
-    lab = access.lab_get(
-        request.user, lab_id=lab_id, permission=Perm.MANAGE_REFERENCES
-    )
+    lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.MANAGE_REFERENCES)
     form = ReferenceValueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -150,16 +148,12 @@ def reference_create(request: HttpRequest, lab_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The reference value was saved."))
             return redirect("indicators:references", lab_id=lab.pk)
-    return render(
-        request, "indicators/reference_form.html", {"lab": lab, "form": form}
-    )
+    return render(request, "indicators/reference_form.html", {"lab": lab, "form": form})
 
 
 @login_required
 def reference_import(request: HttpRequest, lab_id: int) -> HttpResponse:
-    lab = access.lab_get(
-        request.user, lab_id=lab_id, permission=Perm.MANAGE_REFERENCES
-    )
+    lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.MANAGE_REFERENCES)
     form = ReferenceImportForm(request.POST or None, request.FILES or None)
     errors: list[tuple[int, str, str]] = []
     if request.method == "POST" and form.is_valid():
