@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -86,12 +87,16 @@ class LabValuesOut(Schema):
 
 
 class ValuesQuery(Schema):
-    period: str = Field(..., max_length=40, pattern=NO_NUL)
+    period: str = Field(
+        "", max_length=40, pattern=NO_NUL, description="Default: this year"
+    )
     breakdown: str = Field("", max_length=20, pattern=NO_NUL)
 
 
 class ExportQuery(Schema):
-    period: str = Field(..., max_length=40, pattern=NO_NUL)
+    period: str = Field(
+        "", max_length=40, pattern=NO_NUL, description="Default: this year"
+    )
 
 
 class ReferenceOut(Schema):
@@ -157,6 +162,7 @@ def list_export_formats(request: HttpRequest) -> Any:
 
 
 def _period(text: str) -> Period:
+    text = text or str(timezone.localdate().year)
     try:
         return Period.parse(text)
     except ValueError as exc:
@@ -242,7 +248,10 @@ def lab_export(
     are listed at /api/v1/indicators/formats."""
     lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.VIEW_AGGREGATES)
     if fmt not in FORMATS:
-        raise ValidationError({"fmt": f"One of: {', '.join(FORMATS)}."})
+        return 404, {
+            "detail": f"No such format; see /api/v1/indicators/formats "
+            f"({', '.join(FORMATS)})."
+        }
     period = _period(query.period)
     snapshot = dashboards.snapshot_latest(lab_id=lab.pk, period=period.label)
     if snapshot is None:
