@@ -254,3 +254,13 @@ def test_analysts_read_but_do_not_manage_reference_values(lab_a, analyst, coordi
     delete = client.post(f"/indicators/references/{reference.pk}/delete/")
     assert delete.status_code == 404
     assert ReferenceValue.objects.filter(pk=reference.pk).exists()
+
+
+def test_demo_reference_values_say_they_are_made_up(lab_a, eleven_of_twelve):
+    from openmil.indicators.demo import DEMO_SOURCE, populate_lab_references
+
+    assert populate_lab_references(lab=lab_a) == 3
+    figures = figures_for(snapshot=eleven_of_twelve, exact=True)
+    gaps = gaps_for(lab_id=lab_a.pk, figures=figures)
+    assert {g.reference.source for g in gaps[SHARE]} == {DEMO_SOURCE}
+    assert len(gaps[SHARE]) == 2

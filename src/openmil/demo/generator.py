@@ -34,6 +34,7 @@ from openmil.demo.names import (
     PARTNERS,
     STAFF_NAMES,
 )
+from openmil.indicators.demo import populate_lab_references
 from openmil.participants.models import (
     Consent,
     FollowUp,
@@ -205,6 +206,7 @@ def generate(
         activities_demo.populate_lab(lab=lab, today=today)
         populate_lab_ventures(lab=lab, seed=seed + i, today=today)
         populate_lab_training(lab=lab, seed=seed + i, today=today)
+        populate_lab_references(lab=lab)
     portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
     return Result(
         created=True,
