@@ -97,7 +97,8 @@ def generate(*, participants: int, events: int, labs: int) -> dict[str, Any]:
                 case_notes, intake_date, processing_restricted, search_text,
                 created_at, updated_at, lab_id)
             SELECT %(first)s + g, 'R' || g,
-                CASE WHEN g %% 4 = 0 THEN 'national' ELSE 'newcomer' END,
+                CASE WHEN (g * 7919) %% 103 %% 4 = 0 THEN 'national'
+                    ELSE 'newcomer' END,
                 '', '', '', date '1960-01-01' + ((g * 7919) %% 20000)::int, 'day',
                 CASE g %% 3 WHEN 0 THEN 'female' WHEN 1 THEN 'male'
                     ELSE 'not_stated' END,
@@ -118,7 +119,7 @@ def generate(*, participants: int, events: int, labs: int) -> dict[str, Any]:
             """
             INSERT INTO participants_need (urgent, status, notes, created_at,
                 resolved_at, need_type_id, participant_id)
-            SELECT g %% 5 <> 0,
+            SELECT (g * 7919) %% 101 %% 5 <> 0,
                 CASE WHEN g %% 3 = 0 THEN 'identified' ELSE 'met' END, '',
                 now(),
                 CASE WHEN g %% 3 = 0 THEN NULL ELSE
@@ -142,7 +143,8 @@ def generate(*, participants: int, events: int, labs: int) -> dict[str, Any]:
                 CASE WHEN g %% 3 = 0 THEN
                     date '2023-01-01' + ((g * 104729) %% 1400)::int + 200 END,
                 '', now(), %(first)s + g
-            FROM generate_series(0::bigint, %(n)s - 1) g WHERE g %% 2 = 0
+            FROM generate_series(0::bigint, %(n)s - 1) g
+            WHERE (g * 7919) %% 101 %% 2 = 0
             """,
             {"first": first, "n": participants},
         )
