@@ -25,7 +25,7 @@ from openmil.config.api import api
 from openmil.core.models import ApiToken, AuditEntry, Lab, Membership
 from openmil.core.roles import Role
 from openmil.core.services import api_token_create
-from openmil.indicators.models import IndicatorReport, IndicatorSnapshot
+from openmil.indicators.models import IndicatorReport, IndicatorSnapshot, ReferenceValue
 from openmil.indicators.registry import Period
 from openmil.indicators.services import snapshot_compute
 from openmil.participants.models import (
@@ -196,6 +196,41 @@ def _period(w: World) -> dict[str, str]:
     return {"period": "2026"}
 
 
+# Indicators: reference values and the network dashboard.
+def _reference(w: World) -> dict[str, int]:
+    reference, _created = ReferenceValue.objects.get_or_create(
+        lab=w.lab,
+        indicator_id="needs.urgent_met_share",
+        area="Sweep region",
+        population="everybody",
+        period="2026",
+        value=50.0,
+        source="Sweep",
+    )
+    return {"reference_id": reference.pk}
+
+
+def _reference_form(w: World) -> dict[str, Any]:
+    return {
+        "indicator_id": "needs.urgent_met_share",
+        "area": "Spain",
+        "population": "non-EU citizens",
+        "period": "2026",
+        "value": "61.2",
+        "source": "Eurostat",
+    }
+
+
+def _reference_csv(w: World) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = (
+        "indicator,area,population,period,value,ci_low,ci_high,source,url\n"
+        "needs.urgent_met_share,Spain,non-EU citizens,2026,61.2,,,Eurostat,\n"
+    )
+    return {"file": SimpleUploadedFile("refs.csv", content.encode())}
+
+
 PAGES: dict[str, Page] = {
     "core:home": Page(),
     "core:login": Page(
@@ -261,6 +296,22 @@ PAGES: dict[str, Page] = {
     "indicators:report": Page(staff=True, aggregates=True, kwargs=_report, lab_a=True),
     "indicators:report_download": Page(
         staff=True, aggregates=True, kwargs=_report, lab_a=True
+    ),
+    "indicators:network": Page(
+        staff=True,
+        aggregates=True,
+        kwargs=lambda w: {"network_id": w.lab.network_id},
+        query=_period,
+    ),
+    "indicators:references": Page(staff=True, aggregates=True, kwargs=_lab, lab_a=True),
+    "indicators:reference_create": Page(
+        staff=True, kwargs=_lab, post=_reference_form, lab_a=True
+    ),
+    "indicators:reference_import": Page(
+        staff=True, kwargs=_lab, post=_reference_csv, lab_a=True
+    ),
+    "indicators:reference_delete": Page(
+        staff=True, kwargs=_reference, get=False, post=lambda w: {}, lab_a=True
     ),
     "participants:list": Page(staff=True, query=lambda w: {"lab": w.lab.pk}),
     "participants:create": Page(
@@ -674,6 +725,41 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/api/v1/participants/{participant_id}/record"): Operation(path=_p),
     ("GET", "/api/v1/me/record"): Operation(lab_a=False, own=True),
+    # Indicators: definitions, published values, exports, reference values.
+    ("GET", "/api/v1/indicators"): Operation(personal=False, lab_a=False),
+    ("GET", "/api/v1/indicators/formats"): Operation(personal=False, lab_a=False),
+    ("GET", "/api/v1/indicators/labs/{lab_id}/values"): Operation(
+        path=lambda w: {"lab_id": w.lab.pk}, query=_period, personal=False
+    ),
+    ("GET", "/api/v1/indicators/labs/{lab_id}/export/{fmt}"): Operation(
+        path=lambda w: {"lab_id": w.lab.pk, "fmt": "csv"},  # type: ignore[dict-item]
+        query=_period,
+        personal=False,
+    ),
+    ("GET", "/api/v1/indicators/references"): Operation(
+        query=lambda w: {"lab": w.lab.pk}, personal=False
+    ),
+    ("POST", "/api/v1/indicators/references"): Operation(
+        body=lambda w: {
+            "lab": w.lab.pk,
+            "indicator": "needs.urgent_met_share",
+            "area": "Spain",
+            "population": "non-EU citizens",
+            "period": "2026",
+            "value": 61.2,
+            "source": "Eurostat",
+        },
+        personal=False,
+    ),
+    ("GET", "/api/v1/indicators/references/{reference_id}"): Operation(
+        path=_reference, personal=False
+    ),
+    ("PATCH", "/api/v1/indicators/references/{reference_id}"): Operation(
+        path=_reference, body=lambda w: {"value": 55.0}, personal=False
+    ),
+    ("DELETE", "/api/v1/indicators/references/{reference_id}"): Operation(
+        path=_reference, body=lambda w: {}, personal=False
+    ),
 }
 
 

@@ -17,6 +17,7 @@ from openmil.dedup.api import router as dedup_router
 from openmil.events.api import router as events_router
 from openmil.imports.api import router as imports_router
 from openmil.network.api import router as network_router
+from openmil.indicators.api import router as indicators_router
 from openmil.participants.api import router as participants_router
 from openmil.partners.api import router as partners_router
 from openmil.pathways.api import router as pathways_router
@@ -56,6 +57,7 @@ api.add_router("/", events_router)
 api.add_router("/", campaigns_router)
 # Matching rounds.
 api.add_router("/", placements_router)
+api.add_router("/", indicators_router)
 
 
 @api.exception_handler(ValidationError)

@@ -69,6 +69,8 @@ class Perm:
     MANAGE_CAMPAIGNS = "manage_campaigns"
     # Matching rounds (openmil.placements): run a round, review its proposals.
     RUN_MATCHING = "run_matching"
+    # Indicators: national or regional reference values a lab compares to.
+    MANAGE_REFERENCES = "manage_references"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -106,6 +108,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_CAMPAIGNS,
             # Matching rounds.
             Perm.RUN_MATCHING,
+            Perm.MANAGE_REFERENCES,
         }
     ),
     # A facilitator sees sensitive fields only of the participants whose
@@ -141,6 +144,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_DIRECTORY,
             Perm.EXCHANGE_PRACTICE,
             Perm.MANAGE_NETWORK,
+            Perm.MANAGE_REFERENCES,
         }
     ),
 }

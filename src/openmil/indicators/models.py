@@ -24,6 +24,8 @@ class IndicatorSnapshot(models.Model):
     computed_at = models.DateTimeField(_("computed at"))
     seconds = models.FloatField(default=0)
     cells = models.JSONField(default=dict)
+    #: Exact counts of the steps from intake to employment (see services).
+    funnel = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-computed_at"]
@@ -70,3 +72,55 @@ class IndicatorReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lab} {self.period} ({self.language})"
+
+
+class ReferenceValue(models.Model):
+    """A published national or regional figure a lab compares its cohort to,
+    e.g. Eurostat's employment rate of non-EU citizens in the lab's region.
+
+    `value`, `ci_low` and `ci_high` are in the unit the indicator is shown
+    in: percent (0-100) for a share, the indicator's unit (days...) for a
+    median. Not data about a person: no disclosure control applies.
+    """
+
+    lab = models.ForeignKey(
+        Lab,
+        on_delete=models.CASCADE,
+        related_name="reference_values",
+        verbose_name=_("lab"),
+    )
+    indicator_id = models.CharField(_("indicator"), max_length=80)
+    area = models.CharField(_("area or region"), max_length=200)
+    population = models.CharField(_("population"), max_length=200)
+    period = models.CharField(_("period"), max_length=40)
+    value = models.FloatField(_("value"))
+    ci_low = models.FloatField(_("interval, low"), null=True, blank=True)
+    ci_high = models.FloatField(_("interval, high"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200)
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator_id", "area", "period"]
+        verbose_name = _("reference value")
+        verbose_name_plural = _("reference values")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(ci_low__isnull=True, ci_high__isnull=True)
+                    | models.Q(
+                        ci_low__isnull=False,
+                        ci_high__isnull=False,
+                        ci_low__lte=models.F("value"),
+                        ci_high__gte=models.F("value"),
+                    )
+                ),
+                name="reference_value_interval_around_value",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} · {self.area} · {self.period}"

@@ -2,37 +2,51 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import time
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from openmil.core.models import Lab
-from openmil.indicators.models import IndicatorReport, IndicatorSnapshot
+from openmil.core import access
+from openmil.core.audit import audit_record
+from openmil.core.models import AuditEntry, Lab
+from openmil.core.roles import Perm
+from openmil.indicators.dashboards import (
+    funnel_compute,
+    indicator_compute_breakdowns,
+    population_attributes,
+)
+from openmil.indicators.forms import ReferenceValueForm
+from openmil.indicators.models import IndicatorReport, IndicatorSnapshot, ReferenceValue
 from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Period
-from openmil.indicators.selectors import indicator_compute
 
 
 def snapshot_compute(*, lab: Lab, period: Period) -> IndicatorSnapshot:
-    """Compute every indicator, whole and by every breakdown, and store it."""
+    """Compute every indicator, whole and by every breakdown, and the
+    funnel, and store them. Each indicator observes its population once."""
     started = time.perf_counter()
+    attributes = population_attributes(lab_ids=[lab.pk], period=period)
     cells: dict[str, dict[str, list[dict[str, object]]]] = {}
     for indicator in REGISTRY.values():
-        by_breakdown: dict[str, list[dict[str, object]]] = {}
-        for breakdown in ["", *BREAKDOWNS]:
-            computed = indicator_compute(
-                indicator=indicator,
-                lab_ids=[lab.pk],
-                period=period,
-                breakdown=breakdown or None,
-            )
-            if breakdown:
-                computed = computed[1:]  # the whole is stored once, under ""
-            by_breakdown[breakdown] = [dataclasses.asdict(c) for c in computed]
-        cells[indicator.id] = by_breakdown
+        computed = indicator_compute_breakdowns(
+            indicator=indicator,
+            lab_ids=[lab.pk],
+            period=period,
+            breakdowns=list(BREAKDOWNS),
+            attributes=attributes,
+        )
+        cells[indicator.id] = {
+            breakdown: [dataclasses.asdict(c) for c in by_group]
+            for breakdown, by_group in computed.items()
+        }
+    funnel = funnel_compute(lab_ids=[lab.pk], period=period)
     with transaction.atomic():
         return IndicatorSnapshot.objects.create(
             lab=lab,
@@ -42,6 +56,7 @@ def snapshot_compute(*, lab: Lab, period: Period) -> IndicatorSnapshot:
             computed_at=timezone.now(),
             seconds=time.perf_counter() - started,
             cells=cells,
+            funnel=funnel,
         )
 
 
@@ -91,3 +106,189 @@ def _progress(report: IndicatorReport, status: str, percent: int) -> None:
     report.status = status
     report.progress = percent
     report.save()
+
+
+# ---------------------------------------------------------------------------
+# Reference values: national or regional figures a cohort is compared to.
+
+REFERENCE_FIELDS = (
+    "indicator_id",
+    "area",
+    "population",
+    "period",
+    "value",
+    "ci_low",
+    "ci_high",
+    "source",
+    "url",
+)
+#: CSV header names (the first is the indicator id) in the import file.
+REFERENCE_COLUMNS = ("indicator",) + REFERENCE_FIELDS[1:]
+REFERENCE_IMPORT_MAX_ROWS = 5000
+
+
+def _require_manage(actor: Any, lab_id: int) -> None:
+    if not access.can(actor, Perm.MANAGE_REFERENCES, lab_id):
+        raise PermissionDenied
+
+
+def _reference_form(
+    data: dict[str, Any], instance: ReferenceValue | None = None
+) -> ReferenceValueForm:
+    form = ReferenceValueForm(
+        data={k: ("" if v is None else v) for k, v in data.items()},
+        instance=instance,
+    )
+    if not form.is_valid():
+        raise ValidationError(
+            {
+                field: [str(m) for m in messages]
+                for field, messages in form.errors.items()
+            }
+        )
+    return form
+
+
+def reference_create(*, actor: Any, lab: Lab, data: dict[str, Any]) -> ReferenceValue:
+    """Record one reference value for a lab (fields as in REFERENCE_FIELDS)."""
+    _require_manage(actor, lab.pk)
+    form = _reference_form(data)
+    with transaction.atomic():
+        reference = form.save(commit=False)
+        reference.lab = lab
+        reference.created_by = actor if actor.is_authenticated else None
+        reference.save()
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            object_type="reference_value",
+            object_id=reference.pk,
+            lab_id=lab.pk,
+            changes={f: getattr(reference, f) for f in REFERENCE_FIELDS},
+        )
+    return reference
+
+
+def reference_update(
+    *, actor: Any, reference: ReferenceValue, data: dict[str, Any]
+) -> ReferenceValue:
+    """Change some fields of a reference value (missing ones are kept)."""
+    _require_manage(actor, reference.lab_id)
+    before = {f: getattr(reference, f) for f in REFERENCE_FIELDS}
+    form = _reference_form({**before, **data}, instance=reference)
+    with transaction.atomic():
+        reference = form.save()
+        changes = {
+            f: [before[f], getattr(reference, f)]
+            for f in REFERENCE_FIELDS
+            if before[f] != getattr(reference, f)
+        }
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            object_type="reference_value",
+            object_id=reference.pk,
+            lab_id=reference.lab_id,
+            changes=changes,
+        )
+    return reference
+
+
+def reference_delete(*, actor: Any, reference: ReferenceValue) -> None:
+    _require_manage(actor, reference.lab_id)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.DELETE,
+            object_type="reference_value",
+            object_id=reference.pk,
+            lab_id=reference.lab_id,
+            detail=str(reference)[:200],
+        )
+        reference.delete()
+
+
+class ReferenceImportError(Exception):
+    """Rows that failed: (line number, field, message); nothing was saved."""
+
+    def __init__(self, errors: list[tuple[int, str, str]]) -> None:
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
+def reference_import(*, actor: Any, lab: Lab, content: bytes) -> list[ReferenceValue]:
+    """Import reference values from CSV (UTF-8, comma or semicolon), all or
+    nothing: every row is validated first, and one bad row saves none."""
+    _require_manage(actor, lab.pk)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReferenceImportError(
+            [(0, "file", str(_("The file is not UTF-8 text.")))]
+        ) from None
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REFERENCE_COLUMNS[:5] + ("source",) if c not in header]
+    if missing:
+        raise ReferenceImportError(
+            [
+                (
+                    1,
+                    "header",
+                    str(_("Missing columns: %(columns)s"))
+                    % {"columns": ", ".join(missing)},
+                )
+            ]
+        )
+    reader.fieldnames = header
+    errors: list[tuple[int, str, str]] = []
+    forms: list[ReferenceValueForm] = []
+    for row in reader:
+        line = reader.line_num
+        if len(forms) + len(errors) >= REFERENCE_IMPORT_MAX_ROWS:
+            errors.append(
+                (
+                    line,
+                    "file",
+                    str(_("At most %(n)d rows per file."))
+                    % {"n": REFERENCE_IMPORT_MAX_ROWS},
+                )
+            )
+            break
+        data = {
+            field: (row.get(column) or "").strip()
+            for field, column in zip(REFERENCE_FIELDS, REFERENCE_COLUMNS, strict=True)
+        }
+        form = ReferenceValueForm(data=data)
+        if form.is_valid():
+            forms.append(form)
+        else:
+            errors += [
+                (line, "indicator" if f == "indicator_id" else f, str(m))
+                for f, messages in form.errors.items()
+                for m in messages
+            ]
+    if not forms and not errors:
+        errors.append((1, "file", str(_("The file has no rows."))))
+    if errors:
+        raise ReferenceImportError(errors)
+    with transaction.atomic():
+        created = []
+        for form in forms:
+            reference = form.save(commit=False)
+            reference.lab = lab
+            reference.created_by = actor if actor.is_authenticated else None
+            reference.save()
+            created.append(reference)
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            object_type="reference_value",
+            lab_id=lab.pk,
+            detail=f"CSV import: {len(created)} reference values",
+        )
+    return created

@@ -46,3 +46,31 @@ def median_interval(values: list[float]) -> tuple[float, float] | None:
     lo = ordered[max(j - 1, 0)]
     hi = ordered[min(k, n - 1)]
     return float(lo), float(hi)
+
+
+def difference_interval(
+    value: float,
+    interval: tuple[float, float] | None,
+    reference: float,
+    reference_interval: tuple[float, float] | None,
+) -> tuple[float, tuple[float, float] | None]:
+    """The difference value - reference and its 95 % interval.
+
+    Each side's interval is propagated with the MOVER method (Newcombe,
+    Statistics in Medicine 17, 1998, method 10; Zou & Donner 2008), which
+    keeps asymmetric intervals such as Wilson's asymmetric:
+
+        low  = d - sqrt((value - l1)^2 + (u2 - reference)^2)
+        high = d + sqrt((u1 - value)^2 + (reference - l2)^2)
+
+    A reference without an interval counts as exact (its terms are 0). No
+    interval when the value has none.
+    """
+    gap = value - reference
+    if interval is None:
+        return gap, None
+    low1, high1 = interval
+    low2, high2 = reference_interval or (reference, reference)
+    low = gap - math.sqrt((value - low1) ** 2 + (high2 - reference) ** 2)
+    high = gap + math.sqrt((high1 - value) ** 2 + (reference - low2) ** 2)
+    return gap, (low, high)

@@ -18,4 +18,21 @@ urlpatterns = [
         views.report_download,
         name="report_download",
     ),
+    path("network/<int:network_id>/", views.network, name="network"),
+    path("lab/<int:lab_id>/references/", views.references, name="references"),
+    path(
+        "lab/<int:lab_id>/references/new/",
+        views.reference_create,
+        name="reference_create",
+    ),
+    path(
+        "lab/<int:lab_id>/references/import/",
+        views.reference_import,
+        name="reference_import",
+    ),
+    path(
+        "references/<int:reference_id>/delete/",
+        views.reference_delete,
+        name="reference_delete",
+    ),
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,10 +20,16 @@ from django.views.decorators.http import require_POST
 
 from openmil.core import access
 from openmil.core.roles import Perm
+from openmil.indicators import dashboards, services
+from openmil.indicators.charts import trend_svg
 from openmil.indicators.exports import FORMAT_NAMES, FORMATS, indicators_export
-from openmil.indicators.forms import DashboardFilter
+from openmil.indicators.forms import (
+    DashboardFilter,
+    ReferenceImportForm,
+    ReferenceValueForm,
+)
 from openmil.indicators.models import IndicatorReport
-from openmil.indicators.selectors import snapshot_figures, snapshot_latest
+from openmil.indicators.selectors import snapshot_latest
 from openmil.indicators.services import report_request
 from openmil.indicators.tasks import snapshot_refresh
 
@@ -43,16 +51,38 @@ def _filter(request: HttpRequest) -> DashboardFilter:
 def dashboard(request: HttpRequest, lab_id: int) -> HttpResponse:
     lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.VIEW_AGGREGATES)
     form = _filter(request)
+    exact = access.can(request.user, Perm.VIEW_PERSONAL, lab.pk)
     snapshot = figures = None
+    funnel: list[dashboards.FunnelStep] = []
+    trends: dict[str, Any] = {}
+    gaps: dict[str, Any] = {}
     if form.is_valid():
         period = form.cleaned_data["period"]
+        selection = form.selection()
         snapshot = snapshot_latest(lab_id=lab.pk, period=period.label)
         if snapshot is not None:
-            figures = snapshot_figures(
-                user=request.user,
+            figures = dashboards.figures_for(
                 snapshot=snapshot,
+                exact=exact,
                 breakdown=form.cleaned_data["breakdown"],
+                selection=selection,
             )
+            funnel = dashboards.funnel_published(snapshot=snapshot, exact=exact)
+            gaps = dashboards.gaps_for(lab_id=lab.pk, figures=figures)
+            series = dashboards.trends_for(
+                snapshots=dashboards.trend_snapshots(lab_id=lab.pk, period=period),
+                exact=exact,
+                selection=selection,
+            )
+            trends = {
+                f.indicator.id: trend_svg(
+                    points=[(p.period, p.value) for p in series[f.indicator.id]],
+                    share=f.indicator.kind == "proportion",
+                    title=str(f.indicator.name),
+                )
+                for f in figures
+                if len(series.get(f.indicator.id, [])) > 1
+            }
     return render(
         request,
         "indicators/dashboard.html",
@@ -61,10 +91,107 @@ def dashboard(request: HttpRequest, lab_id: int) -> HttpResponse:
             "form": form,
             "snapshot": snapshot,
             "figures": figures,
-            "exact": access.can(request.user, Perm.VIEW_PERSONAL, lab.pk),
+            "funnel": funnel,
+            "trends": trends,
+            "gaps": gaps,
+            "exact": exact,
+            "can_manage_references": access.can(
+                request.user, Perm.MANAGE_REFERENCES, lab.pk
+            ),
             "formats": FORMAT_NAMES.items(),
         },
     )
+
+
+@login_required
+def network(request: HttpRequest, network_id: int) -> HttpResponse:
+    """Every lab of a network the user reads aggregates of, side by side and
+    together, always disclosure-controlled."""
+    form = _filter(request)
+    view = None
+    if form.is_valid():
+        view = dashboards.network_figures(
+            user=request.user,
+            network_id=network_id,
+            period=form.cleaned_data["period"],
+        )
+    elif not dashboards.networks_of(user=request.user).filter(pk=network_id):
+        raise Http404
+    return render(request, "indicators/network.html", {"form": form, "view": view})
+
+
+@login_required
+def references(request: HttpRequest, lab_id: int) -> HttpResponse:
+    lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.VIEW_AGGREGATES)
+    return render(
+        request,
+        "indicators/references.html",
+        {
+            "lab": lab,
+            "references": dashboards.references_of(user=request.user, lab_id=lab.pk),
+            "can_manage": access.can(request.user, Perm.MANAGE_REFERENCES, lab.pk),
+        },
+    )
+
+
+@login_required
+def reference_create(request: HttpRequest, lab_id: int) -> HttpResponse:
+    lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.MANAGE_REFERENCES)
+    form = ReferenceValueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reference_create(
+                actor=request.user, lab=lab, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The reference value was saved."))
+            return redirect("indicators:references", lab_id=lab.pk)
+    return render(request, "indicators/reference_form.html", {"lab": lab, "form": form})
+
+
+@login_required
+def reference_import(request: HttpRequest, lab_id: int) -> HttpResponse:
+    lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.MANAGE_REFERENCES)
+    form = ReferenceImportForm(request.POST or None, request.FILES or None)
+    errors: list[tuple[int, str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            form.add_error("file", _("The file is larger than 2 MB."))
+        else:
+            try:
+                created = services.reference_import(
+                    actor=request.user, lab=lab, content=upload.read()
+                )
+            except services.ReferenceImportError as exc:
+                errors = exc.errors
+            else:
+                messages.success(
+                    request,
+                    _("%(n)d reference values were imported.") % {"n": len(created)},
+                )
+                return redirect("indicators:references", lab_id=lab.pk)
+    return render(
+        request,
+        "indicators/reference_import.html",
+        {"lab": lab, "form": form, "errors": errors},
+    )
+
+
+@login_required
+@require_POST
+def reference_delete(request: HttpRequest, reference_id: int) -> HttpResponse:
+    reference = dashboards.reference_get(
+        user=request.user,
+        reference_id=reference_id,
+        permission=Perm.MANAGE_REFERENCES,
+    )
+    lab_id = reference.lab_id
+    services.reference_delete(actor=request.user, reference=reference)
+    messages.success(request, _("The reference value was deleted."))
+    return redirect("indicators:references", lab_id=lab_id)
 
 
 @login_required

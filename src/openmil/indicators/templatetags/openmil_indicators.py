@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.formats import number_format
 
@@ -53,3 +55,40 @@ def bar_percent(cell: Published, indicator: Indicator, cells: list[Published]) -
 @register.simple_tag
 def group_label(breakdown: str, group: str) -> str:
     return group_label_text(breakdown, group)
+
+
+@register.simple_tag
+def trend_for(trends: dict[str, Any], indicator_id: str) -> Any:
+    return trends.get(indicator_id, "")
+
+
+@register.simple_tag
+def gaps_for(gaps: dict[str, Any], indicator_id: str) -> Any:
+    return gaps.get(indicator_id, [])
+
+
+@register.simple_tag
+def signed(value: float) -> str:
+    """'+3.2' or '−1.5' (a true minus sign), one decimal."""
+    text = _number(abs(value), 1)
+    return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)
+
+
+@register.simple_tag
+def reference_value(reference: Any, indicator: Indicator) -> str:
+    """A reference value with its interval, in the unit it was entered in."""
+    unit = "%" if indicator.kind == "proportion" else str(indicator.unit)
+    text = f"{_number(reference.value, 1)} {unit}"
+    if reference.ci_low is not None and reference.ci_high is not None:
+        text += f" ({_number(reference.ci_low, 1)}–{_number(reference.ci_high, 1)})"
+    return text
+
+
+@register.simple_tag
+def snapshot_of(snapshots: dict[int, Any], lab_id: int) -> Any:
+    return snapshots.get(lab_id)
+
+
+@register.simple_tag
+def cell_of(cells: dict[int, Any], lab_id: int) -> Any:
+    return cells.get(lab_id)

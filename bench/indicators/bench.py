@@ -1,0 +1,249 @@
+"""Indicators benchmark on PostgreSQL (run through bench/indicators/run).
+
+    bench.py prepare --participants 1000000 --events 10000000 --labs 20
+    bench.py load --base http://127.0.0.1:8798 --clients 20 --requests 50
+
+`prepare` generates the data (generate.py), recomputes every registered
+indicator for every lab (`snapshot_compute`: whole and every breakdown, and
+the funnel) for the measured period and the three before it (the trend
+lines), times the PDF report of the largest lab, and creates the accounts
+the load phase signs in with. Wall and CPU seconds of this process and of
+its PostgreSQL backend are recorded for each step, as the machine is shared.
+
+`load` signs 20 clients in (coordinators, analysts and a network
+administrator) and requests the lab dashboard, the network dashboard and
+the API's values, all served from snapshots; it reports p50/p95 per page.
+Results: JSON in bench/indicators/results/, a Markdown table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+PASSWORD = "openmil-bench"  # noqa: S105 - a throwaway local benchmark account
+PERIODS = ["2023", "2024", "2025", "2026"]
+
+
+def _setup() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openmil.config.settings")
+    django.setup()
+
+
+def _backend_cpu(cursor: Any) -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend (same machine)."""
+    cursor.execute("SELECT pg_backend_pid()")
+    pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+class Clock:
+    """Wall, own CPU and database CPU seconds of a step."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self.connection = connection
+
+    def __enter__(self) -> Clock:
+        with self.connection.cursor() as c:
+            self.db0 = _backend_cpu(c)
+        self.cpu0 = time.process_time()
+        self.wall0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall0
+        self.cpu = time.process_time() - self.cpu0
+        with self.connection.cursor() as c:
+            db1 = _backend_cpu(c)
+        self.db = None if self.db0 is None or db1 is None else db1 - self.db0
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {
+            "wall_seconds": round(self.wall, 2),
+            "python_cpu_seconds": round(self.cpu, 2),
+            "postgres_cpu_seconds": None if self.db is None else round(self.db, 2),
+        }
+
+
+def prepare(args: argparse.Namespace) -> dict[str, Any]:
+    _setup()
+    from django.contrib.auth import get_user_model
+    from generate import generate  # type: ignore[import-not-found]
+
+    from openmil.core.models import Lab, Membership
+    from openmil.core.roles import Role
+    from openmil.indicators.registry import REGISTRY, Period
+    from openmil.indicators.report import report_pdf
+    from openmil.indicators.services import snapshot_compute
+
+    results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}}
+    with Clock() as clock:
+        data = generate(
+            participants=args.participants, events=args.events, labs=args.labs
+        )
+    results["generate"] = {**data, **clock.as_dict()}
+    print(json.dumps(results["generate"], indent=1), file=sys.stderr)
+    labs = list(Lab.objects.filter(pk__in=data["lab_ids"]).order_by("pk"))
+    results["indicators"] = list(REGISTRY)
+    recompute = {}
+    for label in reversed(PERIODS):
+        period = Period.parse(label)
+        with Clock() as clock:
+            for lab in labs:
+                snapshot_compute(lab=lab, period=period)
+        recompute[label] = clock.as_dict()
+        print(f"recompute {label}: {recompute[label]}", file=sys.stderr)
+        if not args.trends:
+            break
+    results["recompute"] = recompute
+    from openmil.indicators.selectors import snapshot_latest
+
+    snapshot = snapshot_latest(lab_id=labs[0].pk, period=PERIODS[-1])
+    assert snapshot is not None
+    with Clock() as clock:
+        pdf = report_pdf(snapshot=snapshot, language="en")
+    results["pdf"] = {**clock.as_dict(), "bytes": len(pdf)}
+    users = get_user_model().objects
+    for i, lab in enumerate(labs[: args.accounts]):
+        for role in (Role.COORDINATOR, Role.ANALYST):
+            user = users.create_user(f"bench-{role}-{i}", password=PASSWORD)
+            Membership.objects.create(user=user, lab=lab, role=role)
+    admin = users.create_user("bench-network-admin", password=PASSWORD)
+    Membership.objects.create(user=admin, lab=labs[0], role=Role.NETWORK_ADMIN)
+    results["max_rss_mb"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
+    return results
+
+
+def load(args: argparse.Namespace) -> dict[str, Any]:
+    from urllib.parse import urlsplit
+
+    from load import Session, percentile  # type: ignore[import-not-found]
+
+    meta = json.loads((HERE / "results" / f"{args.name}-prepare.json").read_text())
+    lab_ids = meta["generate"]["lab_ids"]
+    network_id = meta["generate"]["network_id"]
+    url = urlsplit(args.base)
+    host, port = url.hostname or "127.0.0.1", url.port or 80
+    accounts = min(args.accounts, len(lab_ids))
+
+    def who(i: int) -> tuple[str, int]:
+        if i == 0:
+            return "bench-network-admin", lab_ids[0]
+        role = "coordinator" if i % 2 else "analyst"
+        k = (i // 2) % accounts
+        return f"bench-{role}-{k}", lab_ids[k]
+
+    pages = {
+        "lab dashboard": lambda lab: f"/indicators/lab/{lab}/?period=2026",
+        "lab dashboard by profile": lambda lab: (
+            f"/indicators/lab/{lab}/?period=2026&breakdown=profile"
+        ),
+        "network dashboard": lambda lab: (
+            f"/indicators/network/{network_id}/?period=2026"
+        ),
+        "API values": lambda lab: f"/api/v1/indicators/labs/{lab}/values?period=2026",
+    }
+    sessions = []
+    for i in range(args.clients):
+        username, lab = who(i)
+        session = Session(host, port, keep_alive=True)
+        session.login(username, PASSWORD)
+        sessions.append((session, lab))
+    results: dict[str, Any] = {"clients": args.clients, "pages": {}}
+    for name, make in pages.items():
+        samples: list[float] = []
+        errors = 0
+        lock = threading.Lock()
+
+        def client(
+            session: Any,
+            lab: int,
+            make: Any = make,
+            samples: list[float] = samples,
+            lock: Any = lock,
+        ) -> None:
+            nonlocal errors
+            rng = random.Random(lab)
+            for _ in range(args.requests):
+                started = time.perf_counter()
+                status, _h, _b = session.request("GET", make(lab))
+                ms = 1000 * (time.perf_counter() - started)
+                with lock:
+                    if status == 200:
+                        samples.append(ms)
+                    else:
+                        errors += 1
+                time.sleep(rng.uniform(0, args.think))
+
+        threads = [
+            threading.Thread(target=client, args=(s, lab)) for s, lab in sessions
+        ]
+        wall = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - wall
+        samples.sort()
+        results["pages"][name] = {
+            "requests": len(samples) + errors,
+            "errors": errors,
+            "p50_ms": round(percentile(samples, 50), 1),
+            "p95_ms": round(percentile(samples, 95), 1),
+            "max_ms": round(samples[-1], 1) if samples else None,
+            "throughput_rps": round(len(samples) / wall, 1),
+        }
+        print(name, results["pages"][name], file=sys.stderr)
+    results["loadavg"] = list(os.getloadavg())
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="step", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("--participants", type=int, default=1_000_000)
+    p.add_argument("--events", type=int, default=10_000_000)
+    p.add_argument("--labs", type=int, default=20)
+    p.add_argument("--accounts", type=int, default=5)
+    p.add_argument("--trends", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--name", default="latest")
+    lo = sub.add_parser("load")
+    lo.add_argument("--base", default="http://127.0.0.1:8798")
+    lo.add_argument("--clients", type=int, default=20)
+    lo.add_argument("--requests", type=int, default=30)
+    lo.add_argument("--think", type=float, default=1.0)
+    lo.add_argument("--accounts", type=int, default=5)
+    lo.add_argument("--name", default="latest")
+    args = parser.parse_args()
+    (HERE / "results").mkdir(exist_ok=True)
+    out = prepare(args) if args.step == "prepare" else load(args)
+    path = HERE / "results" / f"{args.name}-{args.step}.json"
+    path.write_text(json.dumps(out, indent=1) + "\n")
+    print(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
