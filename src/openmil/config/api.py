@@ -19,6 +19,7 @@ from openmil.partners.api import router as partners_router
 from openmil.pathways.api import router as pathways_router
 from openmil.portal.api import router as portal_router
 from openmil.privacy.api import router as privacy_router
+from openmil.public.api import router as public_router
 from openmil.records.api import router as records_router
 from openmil.training.api import router as training_router
 from openmil.ventures.api import router as ventures_router
@@ -47,6 +48,7 @@ api.add_router("/", pathways_router)
 api.add_router("/", activities_router)
 api.add_router("/", ventures_router)
 api.add_router("/", training_router)
+api.add_router("/", public_router)
 
 
 @api.exception_handler(ValidationError)

@@ -18,6 +18,11 @@ urlpatterns = [
     path("activities/", include("openmil.activities.urls")),
     path("ventures/", include("openmil.ventures.urls")),
     path("training/", include("openmil.training.urls")),
+    # Public site (issue 7): the generic site/ include stays after the other
+    # site/... lines; staff pages of the public site under their own prefixes.
+    path("site/", include("openmil.public.urls")),
+    path("moderation/", include("openmil.public.moderation_urls")),
+    path("recommendations/", include("openmil.public.recommendation_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -55,6 +55,10 @@ class Perm:
     # Training of facilitators: staff data, not participants' records.
     MANAGE_TRAINING = "manage_training"
     VIEW_OWN_TRAINING = "view_own_training"
+    # Public site (openmil.public): the moderation queue of citizen projects
+    # and reports, blocking citizen accounts; the recommendations tracker.
+    MODERATE_PUBLIC = "moderate_public"
+    MANAGE_RECOMMENDATIONS = "manage_recommendations"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -85,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_TRAINING,
             Perm.VIEW_OWN_TRAINING,
         }
+        | {Perm.MODERATE_PUBLIC, Perm.MANAGE_RECOMMENDATIONS}
     ),
     # A facilitator sees sensitive fields only of the participants whose
     # caseworker they are (need to know); see participants.selectors.
@@ -98,6 +103,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.INVITE_PARTICIPANT,
             Perm.VIEW_OWN_TRAINING,
         }
+        | {Perm.MODERATE_PUBLIC}
     ),
     # Partner staff see only the referrals addressed to their organisation,
     # and only the fields the lab shares (openmil.partners.selectors).
