@@ -167,17 +167,18 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
     ]
 
 
-@router.get("/projects/moderation", response={200: list[ProjectOut], 404: Error})
+@router.get("/projects/moderation", response={200: list[ProjectOut]})
+@paginate(BoundedPages, page_size=50)
 def list_projects_to_moderate(request: HttpRequest) -> Any:
     """Projects waiting for moderation in the labs where you moderate."""
-    queue = selectors.moderation_queue(user=request.user)
-    return [_project_out(p) for p in queue["pending"]]
+    return [_project_out(p) for p in selectors.projects_pending(user=request.user)]
 
 
-@router.get("/projects/reports", response={200: list[ReportOut], 404: Error})
+@router.get("/projects/reports", response={200: list[ReportOut]})
+@paginate(BoundedPages, page_size=50)
 def list_open_reports(request: HttpRequest) -> Any:
     """Open reports from readers in the labs where you moderate."""
-    return list(selectors.moderation_queue(user=request.user)["reports"])
+    return selectors.reports_open(user=request.user)
 
 
 @router.post(
@@ -301,13 +302,15 @@ def moderate_project(
 
 @router.post(
     "/projects/{project_id}/block-owner",
-    response={204: None, 403: Error, 404: Error, 422: Error},
+    response={200: ProjectOut, 403: Error, 404: Error, 422: Error},
 )
 def block_owner(request: HttpRequest, project_id: int) -> Any:
-    """Block the citizen account that proposed the project."""
+    """Block the citizen account that proposed the project; the project, now
+    hidden, in the answer."""
     project = selectors.project_for_moderator(user=request.user, project_id=project_id)
     services.citizen_block(actor=request.user, project=project)
-    return 204, None
+    project.refresh_from_db()
+    return _project_out(project)
 
 
 # ---------------------------------------------------------------------------
@@ -497,9 +500,17 @@ def add_evidence(
 
 @router.delete(
     "/recommendations/evidence/{evidence_id}",
-    response={204: None, 403: Error, 404: Error},
+    response={200: EvidenceOut, 403: Error, 404: Error},
 )
 def remove_evidence(request: HttpRequest, evidence_id: int) -> Any:
+    """Unlink a piece of evidence; the removed link in the answer."""
     evidence = selectors.evidence_for_staff(user=request.user, evidence_id=evidence_id)
+    removed = {
+        "id": evidence.pk,
+        "kind": evidence.kind,
+        "indicator_id": evidence.indicator_id,
+        "url": evidence.url,
+        "label": evidence.label,
+    }
     services.evidence_remove(actor=request.user, evidence=evidence)
-    return 204, None
+    return removed

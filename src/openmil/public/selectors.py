@@ -120,19 +120,31 @@ def moderated_lab_ids(*, user: Any) -> set[int]:
     return access.lab_ids_with(user, Perm.MODERATE_PUBLIC)
 
 
+def projects_pending(*, user: Any) -> QuerySet[Project]:
+    """Projects waiting for moderation in the labs the user moderates."""
+    return (
+        Project.objects.filter(
+            lab_id__in=moderated_lab_ids(user=user), status=Project.Status.PENDING
+        )
+        .select_related("lab")
+        .order_by("created_at", "pk")
+    )
+
+
+def reports_open(*, user: Any) -> QuerySet[Report]:
+    return Report.objects.filter(
+        project__lab_id__in=moderated_lab_ids(user=user), status=Report.Status.OPEN
+    ).select_related("project", "project__lab")
+
+
 def moderation_queue(*, user: Any) -> dict[str, Any]:
+    """The moderation page; not found for users who moderate nowhere."""
     labs = moderated_lab_ids(user=user)
     if not labs:
         raise Http404
     return {
-        "pending": Project.objects.filter(
-            lab_id__in=labs, status=Project.Status.PENDING
-        )
-        .select_related("lab")
-        .order_by("created_at", "pk"),
-        "reports": Report.objects.filter(
-            project__lab_id__in=labs, status=Report.Status.OPEN
-        ).select_related("project", "project__lab"),
+        "pending": projects_pending(user=user),
+        "reports": reports_open(user=user),
         "recent": Project.objects.filter(lab_id__in=labs)
         .exclude(status=Project.Status.PENDING)
         .select_related("lab")
