@@ -42,10 +42,11 @@ class HoneypotMixin(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def clean_website(self) -> str:
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
         if self.cleaned_data.get("website"):
             raise forms.ValidationError(_("This form could not be sent."))
-        return ""
+        return cleaned
 
 
 class SignUpForm(HoneypotMixin, UserCreationForm):
