@@ -183,9 +183,7 @@ def test_taking_part_again_changes_how_one_shows_not_the_count(lab_a):
         display_name="Amina",
     )
     assert Participation.objects.filter(project=project).count() == 1
-    assert selectors.project_participants(project=project).named_supporters == [
-        "Amina"
-    ]
+    assert selectors.project_participants(project=project).named_supporters == ["Amina"]
 
 
 def test_showing_a_name_needs_the_name_and_only_published_projects_take_part(lab_a):
@@ -273,9 +271,7 @@ def test_only_recommendation_managers_of_the_lab_change_recommendations(
             )
 
 
-def test_evidence_links_an_indicator_of_the_registry_or_a_web_page(
-    lab_a, coordinator
-):
+def test_evidence_links_an_indicator_of_the_registry_or_a_web_page(lab_a, coordinator):
     from openmil.indicators.registry import REGISTRY
 
     recommendation = RecommendationFactory(lab=lab_a)

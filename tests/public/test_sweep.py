@@ -248,9 +248,7 @@ globals().update(sweep.api_tests(STAFF_OPERATIONS, state, secrets, "pworld"))
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC_PAGES))
-def test_public_pages_answer_anonymous_readers_and_hide_the_unpublished(
-    name, pworld
-):
+def test_public_pages_answer_anonymous_readers_and_hide_the_unpublished(name, pworld):
     kwargs, needs_account = PUBLIC_PAGES[name]
     url = reverse(name, kwargs=kwargs(pworld))
     response = Client().get(url)

@@ -90,9 +90,7 @@ def test_reports_from_readers_are_throttled(lab_a):
     assert Report.objects.count() == 10
 
 
-def test_an_anonymous_reader_reports_a_project_and_the_lab_sees_it(
-    lab_a, coordinator
-):
+def test_an_anonymous_reader_reports_a_project_and_the_lab_sees_it(lab_a, coordinator):
     project = ProjectFactory(lab=lab_a, title="Fake charity")
     response = Client().post(
         f"/site/projects/{project.pk}/report/",
@@ -103,9 +101,7 @@ def test_an_anonymous_reader_reports_a_project_and_the_lab_sees_it(
     assert "Asks for money" in queue
 
 
-def test_moderators_approve_and_reject_with_a_reason_from_the_queue(
-    lab_a, coordinator
-):
+def test_moderators_approve_and_reject_with_a_reason_from_the_queue(lab_a, coordinator):
     staff = client_for(coordinator)
     waiting = ProjectFactory(lab=lab_a, status="pending", title="Garden")
     other = ProjectFactory(lab=lab_a, status="pending", title="Ads")
