@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openmil.core.models import Lab
 from openmil.core.pillars import Pillar
 from openmil.public.models import (
     SDGS,
@@ -21,7 +22,7 @@ from openmil.public.models import (
 
 # The pillar names again, so that the public catalogs carry them in every
 # language of the site (same msgids as openmil.core.pillars).
-PILLAR_LABELS = {
+PILLAR_LABELS: dict[str, Any] = {
     Pillar.LANGUAGE: _("Language"),
     Pillar.ECONOMIC: _("Economic autonomy and entrepreneurship"),
     Pillar.CIVIC: _("Civics"),
@@ -58,8 +59,8 @@ class SignUpForm(HoneypotMixin, UserCreationForm):
 
 
 class ProjectForm(forms.Form):
-    lab = forms.ModelChoiceField(
-        label=_("Lab of your territory"), queryset=None, empty_label=None
+    lab: forms.ModelChoiceField[Lab] = forms.ModelChoiceField(
+        label=_("Lab of your territory"), queryset=Lab.objects.none(), empty_label=None
     )
     title = forms.CharField(label=_("Title"), max_length=160)
     summary = forms.CharField(label=_("Summary in one sentence"), max_length=300)
@@ -88,7 +89,7 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args: Any, labs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lab"].queryset = labs  # type: ignore[attr-defined]
+        self.fields["lab"].queryset = labs
 
 
 class ParticipationForm(forms.Form):
@@ -138,7 +139,9 @@ class ReportHandleForm(forms.Form):
 
 
 class RecommendationForm(forms.Form):
-    lab = forms.ModelChoiceField(label=_("Lab"), queryset=None, empty_label=None)
+    lab: forms.ModelChoiceField[Lab] = forms.ModelChoiceField(
+        label=_("Lab"), queryset=Lab.objects.none(), empty_label=None
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
         label=_("Recommendation"),
@@ -154,7 +157,7 @@ class RecommendationForm(forms.Form):
 
     def __init__(self, *args: Any, labs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lab"].queryset = labs  # type: ignore[attr-defined]
+        self.fields["lab"].queryset = labs
 
 
 class StatusForm(forms.Form):
