@@ -48,6 +48,7 @@ from openmil.partners.demo import populate_partners
 from openmil.pathways import demo as pathways_demo
 from openmil.portal import demo as portal_demo
 from openmil.privacy.demo import populate_privacy
+from openmil.public.demo import populate_lab_public
 from openmil.training.demo import populate_lab_training
 from openmil.ventures.demo import populate_lab_ventures
 
@@ -205,6 +206,7 @@ def generate(
         activities_demo.populate_lab(lab=lab, today=today)
         populate_lab_ventures(lab=lab, seed=seed + i, today=today)
         populate_lab_training(lab=lab, seed=seed + i, today=today)
+        populate_lab_public(lab=lab, seed=seed + i, today=today)
     portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
     return Result(
         created=True,
