@@ -25,6 +25,6 @@ def openmil(request: HttpRequest) -> dict[str, Any]:
             ),
         },
         "memberships": access.memberships_of(user),
-        "languages": settings.LANGUAGES,
+        "languages": settings.STAFF_LANGUAGES,
         "staff_languages": settings.STAFF_LANGUAGES,
     }
