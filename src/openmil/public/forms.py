@@ -89,7 +89,7 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args: Any, labs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lab"].queryset = labs
+        self.fields["lab"].queryset = labs  # type: ignore[attr-defined]
 
 
 class ParticipationForm(forms.Form):
@@ -157,7 +157,7 @@ class RecommendationForm(forms.Form):
 
     def __init__(self, *args: Any, labs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lab"].queryset = labs
+        self.fields["lab"].queryset = labs  # type: ignore[attr-defined]
 
 
 class StatusForm(forms.Form):
