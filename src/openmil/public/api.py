@@ -32,6 +32,9 @@ from openmil.public.models import Evidence, Project, Recommendation
 
 router = Router(tags=["public site"])
 
+#: Every operation may answer these, with a reason in `detail`.
+ERRORS: dict[int, Any] = {400: Error, 403: Error, 404: Error, 422: Error}
+
 
 class Counts(Schema):
     newcomer: int
@@ -155,7 +158,7 @@ def _authenticated(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-@router.get("/projects", response={200: list[ProjectOut], 422: Error}, auth=None)
+@router.get("/projects", response={200: list[ProjectOut], **ERRORS}, auth=None)
 @paginate(BoundedPages, page_size=50)
 def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
     """Published projects; no sign-in needed."""
@@ -167,14 +170,14 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
     ]
 
 
-@router.get("/projects/moderation", response={200: list[ProjectOut]})
+@router.get("/projects/moderation", response={200: list[ProjectOut], **ERRORS})
 @paginate(BoundedPages, page_size=50)
 def list_projects_to_moderate(request: HttpRequest) -> Any:
     """Projects waiting for moderation in the labs where you moderate."""
     return [_project_out(p) for p in selectors.projects_pending(user=request.user)]
 
 
-@router.get("/projects/reports", response={200: list[ReportOut]})
+@router.get("/projects/reports", response={200: list[ReportOut], **ERRORS})
 @paginate(BoundedPages, page_size=50)
 def list_open_reports(request: HttpRequest) -> Any:
     """Open reports from readers in the labs where you moderate."""
@@ -183,7 +186,7 @@ def list_open_reports(request: HttpRequest) -> Any:
 
 @router.post(
     "/projects/reports/{report_id}/decision",
-    response={200: ReportOut, 403: Error, 404: Error, 422: Error},
+    response={200: ReportOut, **ERRORS},
 )
 def decide_report(
     request: HttpRequest, report_id: int, payload: ReportDecisionIn
@@ -198,7 +201,7 @@ def decide_report(
 
 @router.get(
     "/projects/{project_id}",
-    response={200: ProjectDetailOut, 404: Error},
+    response={200: ProjectDetailOut, **ERRORS},
     auth=None,
 )
 def get_project(request: HttpRequest, project_id: int) -> Any:
@@ -207,9 +210,7 @@ def get_project(request: HttpRequest, project_id: int) -> Any:
     return _project_detail_out(project)
 
 
-@router.post(
-    "/projects", response={201: ProjectDetailOut, 401: Error, 403: Error, 422: Error}
-)
+@router.post("/projects", response={201: ProjectDetailOut, **ERRORS})
 def propose_project(request: HttpRequest, payload: ProjectIn) -> Any:
     """Propose a project; it waits for the lab's moderators."""
     _authenticated(request)
@@ -233,7 +234,7 @@ def propose_project(request: HttpRequest, payload: ProjectIn) -> Any:
 
 @router.post(
     "/projects/{project_id}/participations",
-    response={201: ParticipationOut, 401: Error, 404: Error, 422: Error},
+    response={201: ParticipationOut, **ERRORS},
 )
 def take_part(request: HttpRequest, project_id: int, payload: ParticipationIn) -> Any:
     """Support or join a published project."""
@@ -249,7 +250,7 @@ def take_part(request: HttpRequest, project_id: int, payload: ParticipationIn) -
 
 @router.post(
     "/projects/{project_id}/posts",
-    response={201: PostOut, 401: Error, 403: Error, 404: Error, 422: Error},
+    response={201: PostOut, **ERRORS},
 )
 def add_post(request: HttpRequest, project_id: int, payload: PostIn) -> Any:
     """The owner posts an update or a result."""
@@ -265,7 +266,7 @@ def add_post(request: HttpRequest, project_id: int, payload: PostIn) -> Any:
 
 @router.post(
     "/projects/{project_id}/reports",
-    response={201: ReportOut, 401: Error, 404: Error, 422: Error},
+    response={201: ReportOut, **ERRORS},
 )
 def report_project(request: HttpRequest, project_id: int, payload: ReportIn) -> Any:
     """Report a published project to the lab's moderators."""
@@ -281,7 +282,7 @@ def report_project(request: HttpRequest, project_id: int, payload: ReportIn) -> 
 
 @router.post(
     "/projects/{project_id}/moderation",
-    response={200: ProjectOut, 403: Error, 404: Error, 422: Error},
+    response={200: ProjectOut, **ERRORS},
 )
 def moderate_project(
     request: HttpRequest, project_id: int, payload: ModerationIn
@@ -302,7 +303,7 @@ def moderate_project(
 
 @router.post(
     "/projects/{project_id}/block-owner",
-    response={200: ProjectOut, 403: Error, 404: Error, 422: Error},
+    response={200: ProjectOut, **ERRORS},
 )
 def block_owner(request: HttpRequest, project_id: int) -> Any:
     """Block the citizen account that proposed the project; the project, now
@@ -386,7 +387,7 @@ def _recommendation_detail(recommendation: Recommendation) -> Recommendation:
 
 @router.get(
     "/recommendations",
-    response={200: list[RecommendationOut], 422: Error},
+    response={200: list[RecommendationOut], **ERRORS},
     auth=None,
 )
 @paginate(BoundedPages, page_size=50)
@@ -400,7 +401,7 @@ def list_recommendations(
 
 @router.get(
     "/recommendations/{recommendation_id}",
-    response={200: RecommendationDetailOut, 404: Error},
+    response={200: RecommendationDetailOut, **ERRORS},
     auth=None,
 )
 def get_recommendation(request: HttpRequest, recommendation_id: int) -> Any:
@@ -409,7 +410,7 @@ def get_recommendation(request: HttpRequest, recommendation_id: int) -> Any:
 
 @router.post(
     "/recommendations",
-    response={201: RecommendationDetailOut, 403: Error, 404: Error, 422: Error},
+    response={201: RecommendationDetailOut, **ERRORS},
 )
 def create_recommendation(request: HttpRequest, payload: RecommendationIn) -> Any:
     lab = access.lab_get(
@@ -427,7 +428,7 @@ def create_recommendation(request: HttpRequest, payload: RecommendationIn) -> An
 
 @router.patch(
     "/recommendations/{recommendation_id}",
-    response={200: RecommendationDetailOut, 403: Error, 404: Error, 422: Error},
+    response={200: RecommendationDetailOut, **ERRORS},
 )
 def update_recommendation(
     request: HttpRequest, recommendation_id: int, payload: RecommendationPatch
@@ -457,7 +458,7 @@ def update_recommendation(
 
 @router.post(
     "/recommendations/{recommendation_id}/status",
-    response={201: StatusChangeOut, 403: Error, 404: Error, 422: Error},
+    response={201: StatusChangeOut, **ERRORS},
 )
 def change_recommendation_status(
     request: HttpRequest, recommendation_id: int, payload: StatusIn
@@ -481,7 +482,7 @@ def change_recommendation_status(
 
 @router.post(
     "/recommendations/{recommendation_id}/evidence",
-    response={201: EvidenceOut, 403: Error, 404: Error, 422: Error},
+    response={201: EvidenceOut, **ERRORS},
 )
 def add_evidence(
     request: HttpRequest, recommendation_id: int, payload: EvidenceIn
@@ -500,7 +501,7 @@ def add_evidence(
 
 @router.delete(
     "/recommendations/evidence/{evidence_id}",
-    response={200: EvidenceOut, 403: Error, 404: Error},
+    response={200: EvidenceOut, **ERRORS},
 )
 def remove_evidence(request: HttpRequest, evidence_id: int) -> Any:
     """Unlink a piece of evidence; the removed link in the answer."""
