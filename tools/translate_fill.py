@@ -1,5 +1,14 @@
 #!/usr/bin/env python3
-"""Fill the French and Arabic catalogs from tools/translations/{fr,ar}.json.
+"""Fill the catalogs of the nine languages besides English from
+tools/translations/<lang>.json and tools/translations/<lang>/*.json.
+
+French and Arabic are complete for every message (the staff pages are offered
+in English, French and Arabic: settings.STAFF_LANGUAGES). The seven other
+languages of the public site (settings.LANGUAGES) must be complete for the
+public messages only: those with an occurrence in a path that has a `public`
+directory component or in a file whose name starts with `public_` (see
+`is_public`). Their other messages stay empty, so Django falls back to
+English on staff pages, which do not offer these languages anyway.
 
 Each app may keep its own entries in tools/translations/{fr,ar}/<app>.json;
 those files are read together with the main one (a key in two files must
@@ -38,6 +47,7 @@ import re
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
@@ -47,7 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "src" / "openmil" / "locale"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
-LANGUAGES = {
+LANGUAGES: dict[str, dict[str, Any]] = {
     "fr": {
         "team": "French",
         "plural_forms": "nplurals=2; plural=(n > 1);",
@@ -59,7 +69,64 @@ LANGUAGES = {
             "n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5;"
         ),
     },
+    # The other languages of the public site; Plural-Forms as in Django's own
+    # catalog of each language (django/conf/locale/<lang>/LC_MESSAGES).
+    "es": {
+        "team": "Spanish",
+        "plural_forms": (
+            "nplurals=3; plural=n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2;"
+        ),
+        "public_only": True,
+    },
+    "it": {
+        "team": "Italian",
+        "plural_forms": "nplurals=2; plural=(n != 1);",
+        "public_only": True,
+    },
+    "de": {
+        "team": "German",
+        "plural_forms": "nplurals=2; plural=(n != 1);",
+        "public_only": True,
+    },
+    "pt": {
+        "team": "Portuguese",
+        "plural_forms": "nplurals=2; plural=(n != 1);",
+        "public_only": True,
+    },
+    "uk": {
+        "team": "Ukrainian",
+        "plural_forms": (
+            "nplurals=4; plural=(n % 1 == 0 && n % 10 == 1 && n % 100 != 11 ? 0 : "
+            "n % 1 == 0 && n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 12 || "
+            "n % 100 > 14) ? 1 : n % 1 == 0 && (n % 10 ==0 || (n % 10 >=5 && "
+            "n % 10 <=9) || (n % 100 >=11 && n % 100 <=14 )) ? 2: 3);"
+        ),
+        "public_only": True,
+    },
+    "fa": {
+        "team": "Persian",
+        "plural_forms": "nplurals=2; plural=(n > 1);",
+        "public_only": True,
+    },
+    "tr": {
+        "team": "Turkish",
+        "plural_forms": "nplurals=2; plural=(n > 1);",
+        "public_only": True,
+    },
 }
+
+
+def is_public_path(path: str) -> bool:
+    """A source path of the public site: a `public` directory component, or
+    a file named public_*."""
+    parts = Path(path.replace("\\", "/")).parts
+    return "public" in parts[:-1] or parts[-1].startswith("public_")
+
+
+def is_public(message: Message) -> bool:
+    """A message with at least one occurrence on the public site."""
+    return any(is_public_path(filename) for filename, _line in message.locations)
+
 
 HEADER_COMMENT = (
     "# OpenMIL — {team} translation.\n"
@@ -116,7 +183,7 @@ def fill(lang: str, *, write: bool) -> tuple[list[str], list[str], list[str], bo
     original = po_path.read_bytes()
     with po_path.open("rb") as f:
         catalog: Catalog = read_po(f, locale=lang)
-    settings = LANGUAGES[lang]
+    settings: dict[str, Any] = LANGUAGES[lang]
     catalog.mime_headers = [("Plural-Forms", settings["plural_forms"])]
     catalog.fuzzy = False
     catalog.locale = Locale.parse(lang)
@@ -131,12 +198,14 @@ def fill(lang: str, *, write: bool) -> tuple[list[str], list[str], list[str], bo
     missing: list[str] = []
     refused: list[str] = []
     used: set[str] = set()
+    public_only = bool(settings.get("public_only"))
     for message in catalog:
         if not message.id:
             continue
         key = key_of(message)
         if key not in translations:
-            missing.append(key)
+            if not public_only or is_public(message):
+                missing.append(key)
             continue
         used.add(key)
         value, problem = check_entry(message, translations[key], catalog.num_plurals)
@@ -162,8 +231,9 @@ def fill(lang: str, *, write: bool) -> tuple[list[str], list[str], list[str], bo
 
 def translation_files(lang: str) -> list[Path]:
     """The main JSON file of a language, then the per-app files beside it."""
+    main = TRANSLATIONS_DIR / f"{lang}.json"
     return [
-        TRANSLATIONS_DIR / f"{lang}.json",
+        *([main] if main.exists() else []),
         *sorted((TRANSLATIONS_DIR / lang).glob("*.json")),
     ]
 

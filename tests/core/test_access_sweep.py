@@ -425,7 +425,16 @@ SWEPT_ELSEWHERE = (
     "site/campaigns/",
     # Matching rounds: tests/placements/test_sweep.py.
     "matching/",
+    # Staff pages of the public site (tests/public/test_sweep.py).
+    "moderation/",
+    "recommendations/",
 )
+#: The public site: pages a reader needs no account for (and forms that need
+#: a citizen account, which sign in on the site's own page). Swept for
+#: refusals in the apps that own them (tests/public for site/ itself); every
+#: page without arguments is checked below to answer anonymous readers.
+PUBLIC_PREFIXES = ("site/",)
+PUBLIC_SIGN_IN_URL = "/site/account/sign-in/"
 SWEPT_ELSEWHERE_API = (
     "/api/v1/organisations",
     "/api/v1/services",
@@ -457,6 +466,9 @@ SWEPT_ELSEWHERE_API = (
     "/api/v1/fact-cards",
     # Matching rounds: tests/placements/test_sweep.py.
     "/api/v1/matching-rounds",
+    # Citizen projects and recommendations (tests/public/test_sweep.py).
+    "/api/v1/projects",
+    "/api/v1/recommendations",
 )
 
 
@@ -468,7 +480,9 @@ def url_names(*, swept_elsewhere: bool = False) -> set[str]:
     def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
-            skipped = SKIPPED_PREFIXES + (() if swept_elsewhere else SWEPT_ELSEWHERE)
+            skipped = SKIPPED_PREFIXES + (
+                () if swept_elsewhere else SWEPT_ELSEWHERE + PUBLIC_PREFIXES
+            )
             if route.startswith(skipped):
                 continue
             if isinstance(pattern, URLResolver):
@@ -483,6 +497,39 @@ def url_names(*, swept_elsewhere: bool = False) -> set[str]:
 
 def test_the_sweep_knows_how_to_fill_every_url_pattern():
     assert url_names() == set(PAGES)
+
+
+def public_site_pages() -> list[str]:
+    """The paths of the public site's pages that take no argument."""
+    paths: list[str] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif route.startswith(PUBLIC_PREFIXES) and "<" not in route:
+                paths.append("/" + route)
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(paths)
+
+
+@pytest.mark.django_db
+def test_public_site_pages_need_no_staff_sign_in():
+    """Every page of the public site answers an anonymous reader: with the
+    page, or (forms that need a citizen account) with the site's sign-in page,
+    never the staff sign-in."""
+    paths = public_site_pages()
+    assert "/site/" in paths
+    for path in paths:
+        response = Client().get(path)
+        if response.status_code == 405:
+            continue  # a form that takes only POST
+        if response.status_code == 302:
+            assert response["Location"].startswith(PUBLIC_SIGN_IN_URL), path
+        else:
+            assert response.status_code == 200, path
 
 
 def _request(client: Client, method: str, name: str, world: World, **extra: Any):

@@ -24,6 +24,7 @@ from openmil.pathways.api import router as pathways_router
 from openmil.placements.api import router as placements_router
 from openmil.portal.api import router as portal_router
 from openmil.privacy.api import router as privacy_router
+from openmil.public.api import router as public_router
 from openmil.records.api import router as records_router
 from openmil.training.api import router as training_router
 from openmil.ventures.api import router as ventures_router
@@ -58,6 +59,7 @@ api.add_router("/", campaigns_router)
 # Matching rounds.
 api.add_router("/", placements_router)
 api.add_router("/", indicators_router)
+api.add_router("/", public_router)
 
 
 @api.exception_handler(ValidationError)

@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "openmil.campaigns",
     # Matching rounds (openmil.placements).
     "openmil.placements",
+    # Public site, citizen projects and recommendations (issue 7).
+    "openmil.public",
 ]
 
 MIDDLEWARE = [
@@ -257,7 +259,23 @@ OPENMIL_DISCLOSURE_BY_COUNTRY = json.loads(
 )
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ar", "العربية"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("de", "Deutsch"),
+    ("pt", "Português"),
+    ("uk", "Українська"),
+    ("fa", "فارسی"),
+    ("tr", "Türkçe"),
+]  # noqa: E501
+#: Staff pages stay in the languages whose catalogs are complete for every
+#: message; the public site (/site/) offers all of LANGUAGES.
+STAFF_LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
+#: Pages under these paths offer every language of LANGUAGES.
+OPENMIL_PUBLIC_PATHS = ("/site/",)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
@@ -340,3 +358,16 @@ OPENMIL_NETWORK_RETRY_BASE_SECONDS = int(
 )
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# Throttling of public forms (django-ratelimit): counters live in the cache.
+# One process keeps them in memory; several processes need a shared cache
+# (OPENMIL_CACHE_BACKEND and OPENMIL_CACHE_LOCATION, e.g. Redis).
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "OPENMIL_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": os.environ.get("OPENMIL_CACHE_LOCATION", "openmil"),
+    }
+}
+RATELIMIT_ENABLE = env_bool("OPENMIL_RATELIMIT", True)

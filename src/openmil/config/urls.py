@@ -29,6 +29,11 @@ urlpatterns = [
     path("site/campaigns/", include(campaigns_public.campaigns)),
     # Matching rounds.
     path("matching/", include("openmil.placements.urls")),
+    # Public site (issue 7): the generic site/ include stays after the other
+    # site/... lines; staff pages of the public site under their own prefixes.
+    path("site/", include("openmil.public.urls")),
+    path("moderation/", include("openmil.public.moderation_urls")),
+    path("recommendations/", include("openmil.public.recommendation_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -16,8 +16,16 @@ from openmil.core.services import second_factor_required
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
+def _is_public(request: HttpRequest) -> bool:
+    return request.path.startswith(tuple(settings.OPENMIL_PUBLIC_PATHS))
+
+
 class UserLanguageMiddleware:
     """Activate the language saved in the signed-in user's profile.
+
+    Staff pages are offered in settings.STAFF_LANGUAGES only: a browser asking
+    for another language gets the default there; the public site
+    (settings.OPENMIL_PUBLIC_PATHS) speaks every language of LANGUAGES.
 
     The profile is read once per session and the choice kept in the session;
     the language switch updates both.
@@ -40,9 +48,18 @@ class UserLanguageMiddleware:
                     .first()
                 ) or ""
                 session[self.SESSION_KEY] = language
-            if language:
+            # On the public site a language picked there (the cookie) wins.
+            if language and not (
+                _is_public(request)
+                and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            ):
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
+        if not _is_public(request):
+            staff = {code for code, _name in settings.STAFF_LANGUAGES}
+            if translation.get_language() not in staff:
+                translation.activate(settings.LANGUAGE_CODE)
+                request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         token = audit_channel.set("api" if request.path.startswith("/api/") else "web")
         try:
             return self.get_response(request)

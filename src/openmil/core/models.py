@@ -184,7 +184,7 @@ class UserProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True
+        _("language"), max_length=8, choices=settings.STAFF_LANGUAGES, blank=True
     )
 
     class Meta:

@@ -71,6 +71,10 @@ class Perm:
     RUN_MATCHING = "run_matching"
     # Indicators: national or regional reference values a lab compares to.
     MANAGE_REFERENCES = "manage_references"
+    # Public site (openmil.public): the moderation queue of citizen projects
+    # and reports, blocking citizen accounts; the recommendations tracker.
+    MODERATE_PUBLIC = "moderate_public"
+    MANAGE_RECOMMENDATIONS = "manage_recommendations"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -110,6 +114,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.RUN_MATCHING,
             Perm.MANAGE_REFERENCES,
         }
+        | {Perm.MODERATE_PUBLIC, Perm.MANAGE_RECOMMENDATIONS}
     ),
     # A facilitator sees sensitive fields only of the participants whose
     # caseworker they are (need to know); see participants.selectors.
@@ -129,6 +134,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             # Matching rounds.
             Perm.RUN_MATCHING,
         }
+        | {Perm.MODERATE_PUBLIC}
     ),
     # Partner staff see only the referrals addressed to their organisation,
     # and only the fields the lab shares (openmil.partners.selectors).

@@ -13,7 +13,7 @@ from openmil.participants.selectors import protected_hidden_from
 
 
 def language_codes() -> list[tuple[str, str]]:
-    return list(settings.LANGUAGES)
+    return list(settings.STAFF_LANGUAGES)
 
 
 def audit_entries(

@@ -53,6 +53,7 @@ from openmil.partners.demo import populate_partners
 from openmil.pathways import demo as pathways_demo
 from openmil.portal import demo as portal_demo
 from openmil.privacy.demo import populate_privacy
+from openmil.public.demo import populate_lab_public
 from openmil.training.demo import populate_lab_training
 from openmil.ventures.demo import populate_lab_ventures
 
@@ -215,6 +216,7 @@ def generate(
         populate_lab_campaigns(lab=lab, seed=seed + i, today=today)
     populate_network(labs=lab_objs, today=today)
         populate_lab_references(lab=lab)
+        populate_lab_public(lab=lab, seed=seed + i, today=today)
     portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
     return Result(
         created=True,

@@ -20,7 +20,7 @@ from openmil.pathways import selectors, services
 
 def survey_language(participant: object) -> str:
     """The interface language closest to the participant's own."""
-    available = {code for code, _name in settings.LANGUAGES}
+    available = {code for code, _name in settings.STAFF_LANGUAGES}
     for code in (
         getattr(participant, "mother_tongue", ""),
         *getattr(participant, "other_languages", []),

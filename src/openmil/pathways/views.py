@@ -592,7 +592,7 @@ def survey_link(request: HttpRequest, survey_id: int) -> HttpResponse:
 def survey_public(request: HttpRequest, token: str) -> HttpResponse:
     """The participant answers through their personal link, without an account."""
     survey = selectors.survey_by_token(digest=services.token_digest(token[:100]))
-    languages = dict(settings.LANGUAGES)
+    languages = dict(settings.STAFF_LANGUAGES)
     wanted = request.GET.get("lang", "")
     if survey is None:
         language = wanted if wanted in languages else translation.get_language()
@@ -626,7 +626,7 @@ def survey_public(request: HttpRequest, token: str) -> HttpResponse:
                 "form": form,
                 "survey": survey,
                 "first_name": participant.given_name,
-                "languages": settings.LANGUAGES,
+                "languages": settings.STAFF_LANGUAGES,
                 "lang": language,
             },
         )

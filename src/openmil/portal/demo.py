@@ -26,7 +26,7 @@ def demo_accounts(labs: list[Lab], *, password_hash: str) -> None:
     Arabic, else French, else English, so the space shows right-to-left
     pages where it can. Running it again changes nothing.
     """
-    codes = [code for code, _name in settings.LANGUAGES]
+    codes = [code for code, _name in settings.STAFF_LANGUAGES]
     User = get_user_model()
     for lab in labs:
         username = demo_username(lab)

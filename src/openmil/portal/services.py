@@ -32,7 +32,7 @@ RATE_WINDOW = dt.timedelta(minutes=15)
 
 
 def _language_for(participant: Participant, fallback: str) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
+    codes = {code for code, _name in settings.STAFF_LANGUAGES}
     if participant.mother_tongue in codes:
         return participant.mother_tongue
     return fallback if fallback in codes else settings.LANGUAGE_CODE

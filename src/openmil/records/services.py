@@ -20,7 +20,7 @@ FORMATS = ("json", "pdf")
 def record_language(*, participant: Participant) -> str:
     """The person's language: their own account's, else their mother tongue
     when the interface speaks it, else the site default."""
-    codes = {code for code, _name in settings.LANGUAGES}
+    codes = {code for code, _name in settings.STAFF_LANGUAGES}
     account = getattr(participant, "account", None)
     if account is not None:
         profile = getattr(account.user, "profile", None)

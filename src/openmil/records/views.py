@@ -32,7 +32,7 @@ def record_download(request: HttpRequest, participant_id: int) -> HttpResponse:
     if fmt not in FORMATS:
         fmt = "pdf"
     language = request.GET.get("lang", "")
-    if language not in dict(settings.LANGUAGES):
+    if language not in dict(settings.STAFF_LANGUAGES):
         language = ""
     _data, content = record_export(
         actor=request.user, participant=participant, fmt=fmt, language=language

@@ -1,4 +1,4 @@
-"""`{% load markup %}{{ text|markdown }}`: user Markdown, rendered safely."""
+"""`{% load markup %}{{ text|markdown }}`: user Markdown as safe HTML."""
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -8,7 +8,7 @@ from openmil.core.markup import render_markdown
 register = template.Library()
 
 
-@register.filter
-def markdown(text: str) -> SafeString:
-    # render_markdown escapes raw HTML and sanitises the result with nh3.
-    return mark_safe(render_markdown(str(text or "")))  # noqa: S308
+@register.filter(name="markdown")
+def markdown_filter(value: object) -> SafeString:
+    # render_markdown sanitises its output: raw HTML is off, nh3 cleans.
+    return mark_safe(render_markdown(str(value or "")))  # noqa: S308
