@@ -16,8 +16,8 @@ from openmil.core.api import router as labs_router
 from openmil.dedup.api import router as dedup_router
 from openmil.events.api import router as events_router
 from openmil.imports.api import router as imports_router
-from openmil.network.api import router as network_router
 from openmil.indicators.api import router as indicators_router
+from openmil.network.api import router as network_router
 from openmil.participants.api import router as participants_router
 from openmil.partners.api import router as partners_router
 from openmil.pathways.api import router as pathways_router

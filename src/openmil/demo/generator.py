@@ -37,8 +37,8 @@ from openmil.demo.names import (
 )
 from openmil.events import demo as events_demo
 from openmil.indicators import demo as indicators_demo
-from openmil.network.demo import populate_network
 from openmil.indicators.demo_references import populate_lab_references
+from openmil.network.demo import populate_network
 from openmil.participants.models import (
     Consent,
     FollowUp,
@@ -214,9 +214,9 @@ def generate(
         indicators_demo.populate_lab(lab=lab, seed=seed + i, today=today)
         events_demo.populate_lab(lab=lab, today=today)
         populate_lab_campaigns(lab=lab, seed=seed + i, today=today)
-    populate_network(labs=lab_objs, today=today)
         populate_lab_references(lab=lab)
         populate_lab_public(lab=lab, seed=seed + i, today=today)
+    populate_network(labs=lab_objs, today=today)
     portal_demo.demo_accounts(lab_objs, password_hash=_demo_password_hash())
     return Result(
         created=True,

@@ -27,72 +27,12 @@ from openmil.indicators.selectors import (
     Cell,
     Figure,
     Published,
-    _cell,
-    age_band,
     indicator_publish,
-    origin_group,
     snapshot_latest,
 )
 from openmil.indicators.stats import difference_interval, wilson_interval
 from openmil.participants.models import Need, Participant
 from openmil.participants.selectors import participants_counted
-
-# ---------------------------------------------------------------------------
-# Snapshots in bulk: one observation pass per indicator, every breakdown.
-
-
-def population_attributes(
-    *, lab_ids: Iterable[int], period: Period
-) -> dict[int, dict[str, str]]:
-    """Breakdown attributes of a whole statistical population, fetched once
-    so every indicator of a snapshot shares them."""
-    ids = participants_counted(lab_ids=lab_ids).values("pk")
-    rows = Participant.objects.filter(pk__in=ids).values_list(
-        "pk",
-        "profile",
-        "sex",
-        "birth_date",
-        "country_of_origin",
-        "lab__slug",
-        "lab__country",
-        "intake_date",
-    )
-    return {
-        pk: {
-            "profile": profile or "unknown",
-            "sex": sex or "unknown",
-            "age_band": age_band(birth, period.end),
-            "origin_group": origin_group(origin, host),
-            "lab": lab,
-            "cohort": str(intake.year),
-        }
-        for pk, profile, sex, birth, origin, lab, host, intake in rows.iterator(
-            chunk_size=20000
-        )
-    }
-
-
-def indicator_compute_breakdowns(
-    *,
-    indicator: Indicator,
-    lab_ids: Iterable[int],
-    period: Period,
-    breakdowns: Iterable[str],
-    attributes: dict[int, dict[str, str]],
-) -> dict[str, list[Cell]]:
-    """Exact figures of one indicator, whole ("") and by each breakdown,
-    from a single observation pass: the same figures `indicator_compute`
-    gives breakdown by breakdown."""
-    population = participants_counted(lab_ids=lab_ids)
-    observed = dict(indicator.observe(participants=population, period=period))
-    result = {"": [_cell(indicator, ALL, list(observed.values()))]}
-    for breakdown in breakdowns:
-        groups: dict[str, list[float]] = defaultdict(list)
-        for pk, value in observed.items():
-            groups[attributes[pk][breakdown]].append(value)
-        result[breakdown] = [_cell(indicator, g, groups[g]) for g in sorted(groups)]
-    return result
-
 
 # ---------------------------------------------------------------------------
 # The funnel from intake to employment.

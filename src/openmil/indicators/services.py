@@ -18,34 +18,31 @@ from openmil.core import access
 from openmil.core.audit import audit_record
 from openmil.core.models import AuditEntry, Lab
 from openmil.core.roles import Perm
-from openmil.indicators.dashboards import (
-    funnel_compute,
-    indicator_compute_breakdowns,
-    population_attributes,
-)
+from openmil.indicators.dashboards import funnel_compute
 from openmil.indicators.forms import ReferenceValueForm
 from openmil.indicators.models import IndicatorReport, IndicatorSnapshot, ReferenceValue
 from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Period
+from openmil.indicators.selectors import indicator_compute
 
 
 def snapshot_compute(*, lab: Lab, period: Period) -> IndicatorSnapshot:
-    """Compute every indicator, whole and by every breakdown, and the
-    funnel, and store them. Each indicator observes its population once."""
+    """Compute every indicator, whole and by every breakdown (one grouped
+    query each), and the funnel, and store them."""
     started = time.perf_counter()
-    attributes = population_attributes(lab_ids=[lab.pk], period=period)
     cells: dict[str, dict[str, list[dict[str, object]]]] = {}
     for indicator in REGISTRY.values():
-        computed = indicator_compute_breakdowns(
-            indicator=indicator,
-            lab_ids=[lab.pk],
-            period=period,
-            breakdowns=list(BREAKDOWNS),
-            attributes=attributes,
-        )
-        cells[indicator.id] = {
-            breakdown: [dataclasses.asdict(c) for c in by_group]
-            for breakdown, by_group in computed.items()
-        }
+        by_breakdown: dict[str, list[dict[str, object]]] = {}
+        for breakdown in ["", *BREAKDOWNS]:
+            computed = indicator_compute(
+                indicator=indicator,
+                lab_ids=[lab.pk],
+                period=period,
+                breakdown=breakdown or None,
+            )
+            if breakdown:
+                computed = computed[1:]  # the whole is stored once, under ""
+            by_breakdown[breakdown] = [dataclasses.asdict(c) for c in computed]
+        cells[indicator.id] = by_breakdown
     funnel = funnel_compute(lab_ids=[lab.pk], period=period)
     with transaction.atomic():
         return IndicatorSnapshot.objects.create(
