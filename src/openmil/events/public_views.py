@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_ratelimit.core import is_ratelimited
 
+from openmil.campaigns.services import conversion_record
 from openmil.events import selectors, services
 from openmil.events.calendar import events_calendar
 from openmil.events.models import Registration
@@ -61,6 +62,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
                 else:
                     form.add_error(None, error.messages)
             else:
+                conversion_record(request, "registration")
                 return redirect("site_events:requested", event_id=event.pk)
     return render(
         request,

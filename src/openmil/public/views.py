@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from openmil.campaigns.services import conversion_record
 from openmil.core.pillars import Pillar
 from openmil.public import selectors, services
 from openmil.public.forms import (
@@ -314,6 +315,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _attach(form, error)
         else:
+            conversion_record(request, "signup")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome. Your account is ready."))
             return redirect(_next_url(request, reverse("public:account")))
