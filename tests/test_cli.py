@@ -17,6 +17,7 @@ from openmil.core.roles import Role
 from openmil.core.services import api_token_authenticate
 from openmil.demo.generator import DEMO_PASSWORD, NETWORK_SLUG
 from openmil.participants.models import Consent, FollowUp, Need, Participant
+from openmil.public.models import Project, Recommendation
 from tests.factories import UserFactory
 
 
@@ -104,6 +105,10 @@ def test_demo_data_with_the_same_seed_gives_the_same_people():
     demo_data(labs=1, participants=10, seed=3)
     first = people()
     Participant.objects.all().delete()
+    # Citizens' projects and recommendations keep their lab (PROTECT): a lab
+    # is not deleted under them by accident, so they go first here.
+    Project.objects.all().delete()
+    Recommendation.objects.all().delete()
     Lab.objects.all().delete()
     Network.objects.all().delete()
 

@@ -176,8 +176,10 @@ class RowErrorOut(Schema):
 
 
 class ReachImportRefused(Schema):
-    detail: str
-    errors: list[RowErrorOut]
+    # A refused file: a sentence and its rows' errors. A request without a
+    # file gets the API's usual validation detail (a list) and no rows.
+    detail: str | list[dict[str, Any]]
+    errors: list[RowErrorOut] = []
 
 
 class SourceOut(Schema):
@@ -296,7 +298,7 @@ def _form_data(data: dict[str, Any], initial: dict[str, Any]) -> dict[str, Any]:
 
 @router.get(
     "/campaigns",
-    response=list[CampaignOut],
+    response={200: list[CampaignOut], 422: Error},
     summary="Campaigns of the labs I may see",
 )
 @paginate(BoundedPages, page_size=50)
@@ -476,7 +478,11 @@ def _card_out(card: FactCard) -> dict[str, Any]:
     }
 
 
-@router.get("/fact-cards", response=list[FactCardOut], summary="Fact cards of my labs")
+@router.get(
+    "/fact-cards",
+    response={200: list[FactCardOut], 422: Error},
+    summary="Fact cards of my labs",
+)
 @paginate(BoundedPages, page_size=50)
 def list_fact_cards(request: HttpRequest, filters: Query[LabFilter]) -> Any:
     return selectors.fact_card_list(

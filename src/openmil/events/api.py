@@ -121,7 +121,9 @@ def _form_data(payload: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/events", response={200: list[EventOut], 422: Error})
 @paginate(BoundedPages, page_size=50)
-def list_events(request: HttpRequest, lab: int | None = None) -> Any:
+def list_events(
+    request: HttpRequest, lab: int | None = Query(None, ge=1, le=MAX_ID)
+) -> Any:
     return selectors.event_list(user=request.user, lab_id=lab)
 
 
@@ -268,7 +270,7 @@ class VolunteerOut(Schema):
     applied_at: dt.datetime
 
 
-class TransitionIn(Schema):
+class VettingTransitionIn(Schema):
     to_status: Volunteer.Status
     background_check_on: dt.date | None = None
     note: str = Field("", max_length=500, pattern=NO_NUL)
@@ -294,7 +296,9 @@ class MentorCandidateOut(Schema):
 @router.get("/volunteers", response={200: list[VolunteerOut], 422: Error})
 @paginate(BoundedPages, page_size=50)
 def list_volunteers(
-    request: HttpRequest, lab: int | None = None, status: Volunteer.Status | None = None
+    request: HttpRequest,
+    lab: int | None = Query(None, ge=1, le=MAX_ID),
+    status: Volunteer.Status | None = None,
 ) -> Any:
     volunteers = list(
         selectors.volunteer_list(user=request.user, lab_id=lab, status=status or "")
@@ -333,7 +337,7 @@ def get_volunteer(request: HttpRequest, volunteer_id: int) -> Any:
     summary="One vetting step: applied → interviewed → approved | rejected",
 )
 def transition_volunteer(
-    request: HttpRequest, volunteer_id: int, payload: TransitionIn
+    request: HttpRequest, volunteer_id: int, payload: VettingTransitionIn
 ) -> Any:
     volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
     return services.volunteer_transition(
@@ -408,7 +412,9 @@ def _pair_detail(pair: Any) -> dict[str, Any]:
 @router.get("/mentoring-pairs", response={200: list[PairOut], 422: Error})
 @paginate(BoundedPages, page_size=50)
 def list_pairs(
-    request: HttpRequest, lab: int | None = None, quiet: bool = False
+    request: HttpRequest,
+    lab: int | None = Query(None, ge=1, le=MAX_ID),
+    quiet: bool = False,
 ) -> Any:
     rows = selectors.pair_list(user=request.user, lab_id=lab, quiet_only=quiet)
     selectors.pair_list_audit(user=request.user, pairs=[pair for pair, _h in rows])

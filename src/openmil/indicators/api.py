@@ -283,7 +283,7 @@ def list_references(request: HttpRequest, filters: Query[ReferenceFilters]) -> A
 
 @router.get(
     "/indicators/references/{reference_id}",
-    response={200: ReferenceOut, 404: Error},
+    response={200: ReferenceOut, 404: Error, 422: Error},
 )
 def get_reference(request: HttpRequest, reference_id: int) -> Any:
     return dashboards.reference_get(
@@ -293,7 +293,7 @@ def get_reference(request: HttpRequest, reference_id: int) -> Any:
 
 @router.post(
     "/indicators/references",
-    response={201: ReferenceOut, 403: Error, 404: Error, 422: Error},
+    response={201: ReferenceOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def create_reference(request: HttpRequest, payload: ReferenceCreate) -> Any:
     lab = access.lab_get(
@@ -310,7 +310,7 @@ def create_reference(request: HttpRequest, payload: ReferenceCreate) -> Any:
 
 @router.patch(
     "/indicators/references/{reference_id}",
-    response={200: ReferenceOut, 403: Error, 404: Error, 422: Error},
+    response={200: ReferenceOut, 400: Error, 403: Error, 404: Error, 422: Error},
 )
 def update_reference(
     request: HttpRequest, reference_id: int, payload: ReferenceIn
@@ -332,7 +332,7 @@ class DeletedOut(Schema):
 
 @router.delete(
     "/indicators/references/{reference_id}",
-    response={200: DeletedOut, 403: Error, 404: Error},
+    response={200: DeletedOut, 403: Error, 404: Error, 422: Error},
 )
 def delete_reference(request: HttpRequest, reference_id: int) -> Any:
     reference: ReferenceValue = dashboards.reference_get(

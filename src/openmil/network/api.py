@@ -42,7 +42,10 @@ class Accepted(Schema):
 
 
 @router.post(
-    "/join", auth=None, response={201: JoinOut, 422: dict}, operation_id="network_join"
+    "/join",
+    auth=None,
+    response={201: JoinOut, 400: Problem, 422: dict},
+    operation_id="network_join",
 )
 def network_join(request: HttpRequest, data: JoinIn):
     try:

@@ -6,7 +6,7 @@ proposals carry their score components and the explanation of each choice.
 """
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -36,11 +36,15 @@ class RoundOut(Schema):
     finished_at: dt.datetime | None
 
 
+#: A row id as the database can hold it (a larger number is a 422, not a 500).
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class RoundCreate(Schema):
     lab: int = Field(..., ge=1, le=MAX_ID)
     title: str = Field("", max_length=200, pattern=r"^[^\x00]*$")
-    participants: list[int] = Field(..., min_length=1, max_length=2000)
-    opportunities: list[int] = Field(..., min_length=1, max_length=1000)
+    participants: list[RowId] = Field(..., min_length=1, max_length=2000)
+    opportunities: list[RowId] = Field(..., min_length=1, max_length=1000)
 
 
 class ProposalOut(Schema):
@@ -57,7 +61,7 @@ class ProposalOut(Schema):
     referral: int | None
 
 
-class DecisionIn(Schema):
+class ProposalDecisionIn(Schema):
     reason: str = Field("", max_length=2000, pattern=r"^[^\x00]*$")
     consent_override_reason: str = Field("", max_length=2000, pattern=r"^[^\x00]*$")
 
@@ -145,7 +149,7 @@ def _decide(request: HttpRequest, round_id: int, proposal_id: int) -> Any:
     response={200: ProposalOut, **ERRORS},
 )
 def accept_proposal(
-    request: HttpRequest, round_id: int, proposal_id: int, payload: DecisionIn
+    request: HttpRequest, round_id: int, proposal_id: int, payload: ProposalDecisionIn
 ) -> Any:
     proposal = _decide(request, round_id, proposal_id)
     if proposal is None:
@@ -164,7 +168,7 @@ def accept_proposal(
     response={200: ProposalOut, **ERRORS},
 )
 def reject_proposal(
-    request: HttpRequest, round_id: int, proposal_id: int, payload: DecisionIn
+    request: HttpRequest, round_id: int, proposal_id: int, payload: ProposalDecisionIn
 ) -> Any:
     proposal = _decide(request, round_id, proposal_id)
     if proposal is None:

@@ -2,8 +2,8 @@ from typing import Any
 
 from django import template
 
-from openmil.core.models import Lab
-from openmil.placements.selectors import lab_ids_matching
+from openmil.core.access import memberships_of
+from openmil.core.roles import Perm, role_can
 
 register = template.Library()
 
@@ -14,5 +14,10 @@ def matching_nav(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"labs": []}
-    ids = lab_ids_matching(user)
-    return {"labs": list(Lab.objects.filter(pk__in=ids).order_by("name"))}
+    # The memberships come with their labs: no query of its own.
+    labs = {
+        m.lab.pk: m.lab
+        for m in memberships_of(user)
+        if role_can(m.role, Perm.RUN_MATCHING)
+    }
+    return {"labs": sorted(labs.values(), key=lambda lab: lab.name)}
