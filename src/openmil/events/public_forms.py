@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openmil.core.codes import is_language, language_choices
 from openmil.core.models import Lab
+from openmil.public.forms import HoneypotMixin
 
 HONEYPOT = "website"
 
@@ -41,17 +42,6 @@ GENDER_CHOICES = [
     ("women", _("Women")),
     ("men", _("Men")),
 ]
-
-
-class HoneypotMixin(forms.Form):
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-    def is_spam(self) -> bool:
-        return bool(self.data.get(HONEYPOT))
 
 
 class RegistrationForm(HoneypotMixin):

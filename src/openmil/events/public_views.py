@@ -7,26 +7,16 @@ Forms are throttled by IP address (django-ratelimit) and carry a honeypot.
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django_ratelimit.core import is_ratelimited
 
 from openmil.campaigns.services import conversion_record
 from openmil.events import selectors, services
 from openmil.events.calendar import events_calendar
 from openmil.events.models import Registration
 from openmil.events.public_forms import KIND_LABELS, RegistrationForm, VolunteerForm
+from openmil.public.throttle import throttle
 
 REGISTRATION_RATE = "20/h"
 SIGNUP_RATE = "10/h"
-
-
-def _throttled(request: HttpRequest, group: str, rate: str) -> bool:
-    return is_ratelimited(
-        request, group=group, key="ip", rate=rate, method="POST", increment=True
-    )
-
-
-def too_many(request: HttpRequest) -> HttpResponse:
-    return render(request, "events/public/throttled.html", status=429)
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
@@ -38,12 +28,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@throttle(key="ip", rate=REGISTRATION_RATE)
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.public_event_get(event_id=event_id)
     form = RegistrationForm(request.POST or None)
     if request.method == "POST":
-        if _throttled(request, "events.register", REGISTRATION_RATE):
-            return too_many(request)
         if form.is_spam():
             # Look like success to a robot; keep nothing.
             return redirect("site_events:requested", event_id=event.pk)
@@ -144,11 +133,10 @@ def lab_feed(request: HttpRequest, lab_slug: str) -> HttpResponse:
     )
 
 
+@throttle(key="ip", rate=SIGNUP_RATE)
 def volunteer_signup(request: HttpRequest) -> HttpResponse:
     form = VolunteerForm(request.POST or None)
     if request.method == "POST":
-        if _throttled(request, "events.volunteer", SIGNUP_RATE):
-            return too_many(request)
         if form.is_spam():
             return redirect("site_volunteer:thanks")
         if form.is_valid():

@@ -43,6 +43,10 @@ class HoneypotMixin(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    def is_spam(self) -> bool:
+        """Filled in: a robot. A form may then answer as if it had worked."""
+        return bool(self.data.get("website"))
+
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if self.cleaned_data.get("website"):

@@ -1,7 +1,5 @@
 """Pages of the public site under /site/: reading needs no account."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +14,6 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
 
 from openmil.campaigns.services import conversion_record
 from openmil.core.pillars import Pillar
@@ -31,38 +28,10 @@ from openmil.public.forms import (
     pillar_label,
 )
 from openmil.public.models import Participation, Project, ProjectKind, Recommendation
+from openmil.public.throttle import throttle
 
 SIGN_IN = reverse_lazy("public:sign_in")
 citizen_required = login_required(login_url=SIGN_IN)
-
-View = Callable[..., HttpResponse]
-
-
-def throttled(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """The page of a refused request: too many in a short time (429)."""
-    return render(request, "public/throttled.html", status=429)
-
-
-def throttle(*, key: str, rate: str) -> Callable[[View], View]:
-    """Refuse POSTs over `rate` (django-ratelimit) with the 429 page."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if is_ratelimited(
-                request,
-                group=f"public.{view.__name__}",
-                key=key,
-                rate=rate,
-                method="POST",
-                increment=True,
-            ):
-                return throttled(request)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _attach(form: Any, error: ValidationError) -> None:
