@@ -38,6 +38,7 @@ from openmil.activities.models import (
     Session,
 )
 from openmil.core import access
+from openmil.core.forms import attach_errors
 from openmil.core.roles import Perm
 from openmil.participants.selectors import (
     participant_get_for_edit,
@@ -62,14 +63,6 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
         label = form.fields[name].label if name in form.fields else ""
         for error in errors:
             messages.error(request, f"{label}: {error}" if label else error)
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _can(request: HttpRequest, permission: str, lab_id: int) -> bool:
@@ -135,7 +128,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, lab=lab, data=form.cleaned_data
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The activity is created."))
             return redirect("activities:detail", activity_id=activity.pk)

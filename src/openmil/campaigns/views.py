@@ -25,15 +25,8 @@ from openmil.campaigns.forms import (
 )
 from openmil.campaigns.models import LANGUAGE_CODES, Campaign, Kpi
 from openmil.core import access
+from openmil.core.forms import attach_errors
 from openmil.core.roles import Perm
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _flash(request: HttpRequest, form: Any) -> None:
@@ -94,7 +87,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, lab=lab, data=form.service_data()
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The campaign is recorded."))
             return redirect("campaigns:detail", campaign_id=campaign.pk)
@@ -117,7 +110,7 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 actor=request.user, campaign=campaign, data=form.service_data()
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The campaign is saved."))
             return redirect("campaigns:detail", campaign_id=campaign.pk)
@@ -180,7 +173,7 @@ def kpi_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 actor=request.user, campaign=campaign, data=form.cleaned_data
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
     if form.errors:
         _flash(request, form)
     else:
@@ -218,7 +211,7 @@ def message_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 actor=request.user, campaign=campaign, **form.cleaned_data
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
     if form.errors:
         _flash(request, form)
     else:
@@ -249,7 +242,7 @@ def translation_edit(
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The translation is saved."))
             return redirect("campaigns:detail", campaign_id=campaign.pk)
@@ -354,7 +347,7 @@ def fact_card_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, lab=lab, data=form.service_data()
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The fact card is recorded."))
             return redirect("campaigns:fact_card", card_id=card.pk)
@@ -377,7 +370,7 @@ def fact_card(request: HttpRequest, card_id: int) -> HttpResponse:
                     actor=request.user, card=card, data=form.service_data()
                 )
             except ValidationError as error:
-                _attach(form, error)
+                attach_errors(form, error)
             else:
                 messages.success(request, _("The fact card is saved."))
                 return redirect("campaigns:fact_card", card_id=card.pk)
@@ -407,7 +400,7 @@ def fact_source_add(request: HttpRequest, card_id: int) -> HttpResponse:
                 actor=request.user, card=card, data=form.cleaned_data
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
     if form.errors:
         _flash(request, form)
     else:

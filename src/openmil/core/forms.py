@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from openmil.core.codes import language_choices
@@ -106,3 +107,13 @@ class MemberForm(forms.Form):
         if not is_partner:
             data["organisation"] = None
         return data
+
+
+def attach_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form that fed it: each message
+    on its field when the form has that field, else on the form as a whole."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core import access
+from openmil.core.forms import attach_errors
 from openmil.core.roles import Perm
 from openmil.events import selectors, services
 from openmil.events.forms import (
@@ -22,14 +23,6 @@ from openmil.events.forms import (
     StaffRegistrationForm,
 )
 from openmil.events.models import Registration
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _flash(request: HttpRequest, error: ValidationError) -> None:
@@ -90,7 +83,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, lab=lab, data=form.cleaned_data
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The event is created."))
             return redirect("events:detail", event_id=event.pk)
@@ -129,7 +122,7 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
                 actor=request.user, event=event, data=form.cleaned_data
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The event is saved."))
             return redirect("events:detail", event_id=event.pk)

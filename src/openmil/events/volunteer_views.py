@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core import access
+from openmil.core.forms import attach_errors
 from openmil.core.roles import Perm
 from openmil.events import selectors, services
 from openmil.events.forms import (
@@ -18,7 +19,7 @@ from openmil.events.forms import (
     VolunteerTransitionForm,
 )
 from openmil.events.models import PAIR_QUIET_WEEKS, Volunteer
-from openmil.events.views import _attach, _flash, _form_errors
+from openmil.events.views import _flash, _form_errors
 from openmil.participants.selectors import participant_get_for_edit
 
 
@@ -52,7 +53,7 @@ def volunteer_detail(request: HttpRequest, volunteer_id: int) -> HttpResponse:
                 actor=request.user, volunteer=volunteer, **form.cleaned_data
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The vetting step is recorded."))
             return redirect("volunteers:detail", volunteer_id=volunteer.pk)

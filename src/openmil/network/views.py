@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core import access
+from openmil.core.forms import attach_errors
 from openmil.core.markup import render_markdown
 from openmil.core.roles import Perm
 from openmil.network import selectors, services
@@ -28,14 +29,6 @@ from openmil.network.forms import (
 )
 from openmil.network.models import PracticeQuestion, PracticeVersion
 from openmil.network.services import PRACTICE_FIELDS, VERSION_FIELDS
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _writing_labs(request: HttpRequest) -> Any:
@@ -131,7 +124,7 @@ def practice_create(request: HttpRequest) -> HttpResponse:
                 data=clean,
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The practice is saved as a draft."))
             return redirect("network:practice_detail", practice_id=practice.pk)
@@ -164,7 +157,7 @@ def practice_edit(request: HttpRequest, practice_id: int) -> HttpResponse:
                 data=clean,
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The practice is saved."))
             return redirect("network:practice_detail", practice_id=practice.pk)
@@ -204,7 +197,7 @@ def question_ask(request: HttpRequest, practice_id: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The question is sent to the lab."))
     _flash(request, form)
@@ -227,7 +220,7 @@ def answer_give(request: HttpRequest, question_id: int) -> HttpResponse:
                 actor=request.user, question=question, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The answer is published."))
     _flash(request, form)
@@ -249,7 +242,7 @@ def adoption_add(request: HttpRequest, practice_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The adoption is recorded."))
     _flash(request, form)
@@ -289,7 +282,7 @@ def mipex(request: HttpRequest) -> HttpResponse:
                     )
                 except (ValidationError, UnicodeDecodeError) as error:
                     if isinstance(error, ValidationError):
-                        _attach(upload, error)
+                        attach_errors(upload, error)
                     else:
                         upload.add_error("file", _("The file is not UTF-8 text."))
                 else:
@@ -303,7 +296,7 @@ def mipex(request: HttpRequest) -> HttpResponse:
                 try:
                     services.mipex_save(actor=request.user, data=form.cleaned_data)
                 except ValidationError as error:
-                    _attach(form, error)
+                    attach_errors(form, error)
                 else:
                     messages.success(request, _("The score is saved."))
                     return redirect("network:mipex")

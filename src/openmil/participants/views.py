@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from openmil.classifications.selectors import occupation_search
 from openmil.core import access
+from openmil.core.forms import attach_errors
 from openmil.core.roles import Perm
 from openmil.participants import selectors, services
 from openmil.participants.forms import (
@@ -104,7 +105,7 @@ def participant_create(request: HttpRequest) -> HttpResponse:
                 needs=needs,
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request, _("%(name)s is registered.") % {"name": participant}
@@ -115,14 +116,6 @@ def participant_create(request: HttpRequest) -> HttpResponse:
         "participants/form.html",
         {"form": form, "triage": triage, "lab": lab, "labs": labs, "creating": True},
     )
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -184,7 +177,7 @@ def participant_edit(request: HttpRequest, participant_id: int) -> HttpResponse:
                 past_occupations=list(form.cleaned_data["past_occupations"]),
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("participants:detail", participant_id=participant.pk)
@@ -262,7 +255,7 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
         try:
             services.need_update(actor=request.user, need=need, data=form.cleaned_data)
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The need is updated."))
             return _back(participant.pk, "#needs")
@@ -396,7 +389,7 @@ def protection(request: HttpRequest, participant_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request, _("The case is protected: only the named staff see it.")

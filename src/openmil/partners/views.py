@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core import access
+from openmil.core.forms import attach_errors
 from openmil.core.roles import Perm
 from openmil.participants.selectors import participant_get, participant_queryset
 from openmil.partners import selectors, services
@@ -33,14 +34,6 @@ PAGE_SIZE = 25
 def _messages_for(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -119,7 +112,7 @@ def service_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
                 actor=request.user, organisation=org, data=form.service_data()
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The service is saved."))
             return redirect("partners:organisation", organisation_id=org.pk)
@@ -139,7 +132,7 @@ def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
                 actor=request.user, service=service, data=form.service_data()
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The service is saved."))
             return redirect("partners:organisation", organisation_id=org.pk)
@@ -203,7 +196,7 @@ def referral_create(request: HttpRequest, participant_id: int) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The referral is saved as a draft."))
             return redirect("partners:referral_detail", referral_id=referral.pk)
@@ -341,7 +334,7 @@ def opportunity_create(request: HttpRequest, organisation_id: int) -> HttpRespon
                 actor=request.user, organisation=org, data=form.opportunity_data()
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The opportunity is published."))
             return redirect("partners:organisation", organisation_id=org.pk)
@@ -365,7 +358,7 @@ def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
                 data=form.opportunity_data(),
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The opportunity is saved."))
             return redirect("partners:organisation", organisation_id=org.pk)
@@ -399,7 +392,7 @@ def referral_settings(request: HttpRequest, lab_id: int) -> HttpResponse:
                 actor=request.user, lab=lab, **form.cleaned_data
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The referral settings are saved."))
             return redirect("partners:settings", lab_id=lab.pk)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from openmil.core import access
 from openmil.core.audit import audit_record
+from openmil.core.forms import attach_errors
 from openmil.core.models import AuditEntry
 from openmil.core.roles import Perm
 from openmil.participants import selectors as participant_selectors
@@ -47,14 +48,6 @@ def _posted(request: HttpRequest) -> Any:
 def _staff_only(request: HttpRequest) -> None:
     if not access.is_staff_user(request.user):
         raise Http404
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _messages_for(request: HttpRequest, form: Any) -> None:
@@ -119,7 +112,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
                     actor=request.user, lab=lab, data=form.cleaned_data
                 )
             except ValidationError as error:
-                _attach(form, error)
+                attach_errors(form, error)
             else:
                 messages.success(request, _("The template is created."))
                 return redirect("pathways:template_edit", template_id=template.pk)
@@ -150,7 +143,7 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
                     actor=request.user, template=template, data=form.cleaned_data
                 )
             except ValidationError as error:
-                _attach(form, error)
+                attach_errors(form, error)
             else:
                 messages.success(request, _("The changes are saved."))
                 return redirect("pathways:template_edit", template_id=template.pk)
@@ -343,7 +336,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
         try:
             services.goal_update(actor=request.user, goal=goal, data=form.cleaned_data)
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The goal is updated."))
             return _to_pathway(participant.pk, "#goals")
@@ -465,7 +458,7 @@ def assessment_add(
                 data=form.cleaned_data,
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The assessment is recorded."))
             return _to_pathway(participant.pk, "#assessments")
@@ -497,7 +490,7 @@ def pathway_exit(request: HttpRequest, participant_id: int) -> HttpResponse:
                 actor=request.user, pathway=pathway, data=form.cleaned_data
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request,
@@ -548,7 +541,7 @@ def survey_answer(request: HttpRequest, survey_id: int) -> HttpResponse:
                 actor=request.user, survey=survey, data=form.cleaned_data
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The answers are saved."))
             return _to_pathway(participant.pk, "#surveys")
@@ -616,7 +609,7 @@ def survey_public(request: HttpRequest, token: str) -> HttpResponse:
                     by_participant=True,
                 )
             except ValidationError as error:
-                _attach(form, error)
+                attach_errors(form, error)
             else:
                 return render(request, "pathways/survey_public_done.html", {})
         return render(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.campaigns.services import conversion_record
+from openmil.core.forms import attach_errors
 from openmil.core.pillars import Pillar
 from openmil.public import selectors, services
 from openmil.public.forms import (
@@ -32,14 +33,6 @@ from openmil.public.throttle import throttle
 
 SIGN_IN = reverse_lazy("public:sign_in")
 citizen_required = login_required(login_url=SIGN_IN)
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _project_cards(projects: Any) -> list[dict[str, Any]]:
@@ -144,7 +137,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 language=data["language"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request,
@@ -172,7 +165,7 @@ def project_take_part(request: HttpRequest, project_id: int) -> HttpResponse:
                 display_name=form.cleaned_data["display_name"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             if kind == Participation.Kind.JOIN:
                 messages.success(request, _("You joined the project."))
@@ -199,7 +192,7 @@ def project_post(request: HttpRequest, project_id: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Your post is published."))
             return redirect(project)
@@ -216,7 +209,7 @@ def project_report(request: HttpRequest, project_id: int) -> HttpResponse:
                 actor=request.user, project=project, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Thank you. The lab will look at your report."))
             return redirect(project)
@@ -282,7 +275,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             conversion_record(request, "signup")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core import access
+from openmil.core.forms import attach_errors
 from openmil.core.roles import Perm
 from openmil.participants.selectors import participant_get
 from openmil.ventures import selectors, services
@@ -29,14 +30,6 @@ from openmil.ventures.models import Venture
 def _staff_only(request: HttpRequest) -> None:
     if not access.is_staff_user(request.user):
         raise Http404
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _flash_errors(request: HttpRequest, form: Any) -> None:
@@ -113,7 +106,7 @@ def venture_create(request: HttpRequest) -> HttpResponse:
                 founders=form.founders,
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The venture is recorded."))
             return redirect("ventures:detail", venture_id=venture.pk)
@@ -163,7 +156,7 @@ def venture_edit(request: HttpRequest, venture_id: int) -> HttpResponse:
                 ],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("ventures:detail", venture_id=venture.pk)
@@ -262,7 +255,7 @@ def territorial_need_list(request: HttpRequest) -> HttpResponse:
                     actor=request.user, lab=lab, data=form.service_data()
                 )
             except ValidationError as error:
-                _attach(form, error)
+                attach_errors(form, error)
             else:
                 messages.success(request, _("The territorial need is recorded."))
                 response = redirect("ventures:needs")
@@ -290,7 +283,7 @@ def territorial_need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
                 actor=request.user, need=need, data=form.service_data()
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("The changes are saved."))
             response = redirect("ventures:needs")
