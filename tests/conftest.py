@@ -1,11 +1,19 @@
 """Fixtures shared by all tests: two labs, and a user of each role in lab A."""
 
+import logging
+
 import pytest
 from django.test import Client
 from django.utils import translation
 
 from openmil.core.roles import Role
 from tests.factories import LabFactory, ParticipantFactory, member
+
+# factory_boy traces every declaration it evaluates at DEBUG, with the
+# objects' reprs (a participant's is their name). That is the test fixtures
+# talking, not the application: CI's log check (no test person's name in the
+# application's logs) reads the run's log file at DEBUG, so keep it quiet.
+logging.getLogger("factory").setLevel(logging.INFO)
 
 
 @pytest.fixture(autouse=True)
