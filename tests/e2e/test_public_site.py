@@ -56,6 +56,9 @@ def published(e2e_lab):
 
 
 def _fits(page) -> None:
+    # A click on a link may still be replacing the document: measure the
+    # page that has loaded, not the one on its way out.
+    page.wait_for_load_state("load")
     width, wide = overflow(page)
     assert width <= SMALL_PHONE["width"], wide
     assert not wide
