@@ -207,7 +207,6 @@ PAGES: dict[str, Page] = {
     "pathways:evidence_add": Page(
         staff=True,
         kwargs=lambda w: {"goal_id": w.goal.pk},
-        get=False,
         post=lambda w: {"evidence-note": "Attended every session"},
         lab_a=True,
     ),

@@ -147,6 +147,36 @@ def test_evidence_document_upload_and_scoped_download(
     assert AuditEntry.objects.filter(detail="document downloaded").count() == 1
 
 
+def test_evidence_page_lists_the_persons_assessments_and_explains_an_empty_form(
+    facilitator, participant
+):
+    goal = GoalFactory(pathway=PathwayFactory(participant=participant))
+    mine = AssessmentFactory(participant=participant, instrument="Mine")
+    other = AssessmentFactory(instrument="Somebody else's")
+    url = reverse("pathways:evidence_add", args=[goal.pk])
+    client = client_for(facilitator)
+    page = client.get(url).content.decode()
+    assert f'value="{mine.pk}"' in page
+    assert f'value="{other.pk}"' not in page
+    assert AuditEntry.objects.filter(
+        action="view", object_type="goal", detail="evidence form"
+    ).exists()
+    response = client.post(url, {"evidence-note": "  "})
+    assert response.status_code == 200
+    assert "Give a note, a document or an assessment." in response.content.decode()
+    assert not Evidence.objects.exists()
+    response = client.post(url, {"evidence-assessment": mine.pk})
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#goal-{goal.pk}")
+    assert Evidence.objects.get().assessment == mine
+
+
+def test_pathway_page_links_each_goal_to_its_evidence_page(facilitator, participant):
+    goal = GoalFactory(pathway=PathwayFactory(participant=participant))
+    page = client_for(facilitator).get(detail(participant)).content.decode()
+    assert reverse("pathways:evidence_add", args=[goal.pk]) in page
+
+
 @pytest.mark.parametrize(
     ("kind", "data"),
     [

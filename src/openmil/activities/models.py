@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openmil.core.display import ChoiceDisplayMixin
 from openmil.core.models import Lab, Organisation
 from openmil.core.pillars import Pillar
 from openmil.participants.models import Participant
@@ -46,7 +47,7 @@ class LabActivitySettings(models.Model):
         return str(self.lab)
 
 
-class Activity(models.Model):
+class Activity(ChoiceDisplayMixin, models.Model):
     class Kind(models.TextChoices):
         COURSE = "course", _("Course")
         WORKSHOP = "workshop", _("Workshop")
@@ -92,7 +93,7 @@ class Activity(models.Model):
             )
 
 
-class Cohort(models.Model):
+class Cohort(ChoiceDisplayMixin, models.Model):
     """A group of people taking an activity together, with a capacity."""
 
     activity = models.ForeignKey(
@@ -142,7 +143,7 @@ class Cohort(models.Model):
             raise ValidationError({"ends_on": _("The end is before the start.")})
 
 
-class Session(models.Model):
+class Session(ChoiceDisplayMixin, models.Model):
     """One meeting of a cohort: a time, a place and a facilitator."""
 
     cohort = models.ForeignKey(
@@ -193,7 +194,7 @@ class Session(models.Model):
         return self.starts_at <= timezone.now()
 
 
-class Enrolment(models.Model):
+class Enrolment(ChoiceDisplayMixin, models.Model):
     class Status(models.TextChoices):
         ENROLLED = "enrolled", _("Enrolled")
         WAITLISTED = "waitlisted", _("On the waitlist")
@@ -235,7 +236,7 @@ class Enrolment(models.Model):
         return f"{self.participant} · {self.cohort} · {self.get_status_display()}"
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceDisplayMixin, models.Model):
     class Status(models.TextChoices):
         PRESENT = "present", _("Present")
         EXCUSED = "excused", _("Excused")

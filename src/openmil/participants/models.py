@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openmil.classifications.models import Occupation
 from openmil.core.codes import country_choices, language_choices
+from openmil.core.display import ChoiceDisplayMixin
 from openmil.core.fields import EncryptedCharField, EncryptedTextField
 from openmil.core.models import Lab, Organisation
 
@@ -77,7 +78,7 @@ class Household(models.Model):
         return self.reference
 
 
-class Participant(models.Model):
+class Participant(ChoiceDisplayMixin, models.Model):
     class Profile(models.TextChoices):
         NEWCOMER = "newcomer", _("Newcomer")
         NATIONAL = "national", _("National")
@@ -355,7 +356,7 @@ class NeedType(models.Model):
         return self.label
 
 
-class Need(models.Model):
+class Need(ChoiceDisplayMixin, models.Model):
     class Status(models.TextChoices):
         IDENTIFIED = "identified", _("Identified")
         IN_PROGRESS = "in_progress", _("In progress")
@@ -415,7 +416,7 @@ class Need(models.Model):
         )
 
 
-class Consent(models.Model):
+class Consent(ChoiceDisplayMixin, models.Model):
     class Purpose(models.TextChoices):
         CASE_MANAGEMENT = "case_management", _("Case management")
         PARTNER_SHARING = "partner_sharing", _("Sharing with a category of partner")
@@ -477,7 +478,7 @@ class Consent(models.Model):
         return self.withdrawn_at is None
 
 
-class FollowUp(models.Model):
+class FollowUp(ChoiceDisplayMixin, models.Model):
     """A planned contact with a participant; needs follow-up consent."""
 
     participant = models.ForeignKey(

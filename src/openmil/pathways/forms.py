@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from openmil.classifications.models import IscoGroup
@@ -102,6 +103,13 @@ class TransitionForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Goal.Status.choices)
 
 
+def _assessment_label(assessment: Assessment) -> str:
+    return (
+        f"{date_format(assessment.assessed_on, 'SHORT_DATE_FORMAT')} "
+        f"{assessment.get_kind_display()}: {assessment.summary}"
+    )
+
+
 class EvidenceForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=5000, widget=TEXTAREA
@@ -113,9 +121,11 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args: Any, participant: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(Any, self.fields["assessment"]).queryset = Assessment.objects.filter(
+        field = cast(Any, self.fields["assessment"])
+        field.queryset = Assessment.objects.filter(
             participant=participant
         ).select_related("civic_module")
+        field.label_from_instance = _assessment_label
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

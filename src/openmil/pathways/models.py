@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openmil.classifications.models import IscoGroup
 from openmil.core.codes import CefrLevel, language_choices
+from openmil.core.display import ChoiceDisplayMixin
 from openmil.core.fields import EncryptedTextField
 from openmil.core.models import Lab
 from openmil.core.pillars import Pillar
@@ -133,7 +134,7 @@ class CivicModule(models.Model):
         return self.title
 
 
-class ReadinessCriterion(models.Model):
+class ReadinessCriterion(ChoiceDisplayMixin, models.Model):
     """One weighted condition of a template's readiness score."""
 
     class Kind(models.TextChoices):
@@ -236,7 +237,7 @@ class ReadinessCriterion(models.Model):
         return str(self.get_kind_display())
 
 
-class Pathway(models.Model):
+class Pathway(ChoiceDisplayMixin, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         EXITED = "exited", _("Exited")
@@ -297,7 +298,7 @@ class Pathway(models.Model):
         return self.status == self.Status.ACTIVE
 
 
-class Goal(models.Model):
+class Goal(ChoiceDisplayMixin, models.Model):
     """A goal of one pathway, on one pillar; its status moves only by
     the transitions of `TRANSITIONS`."""
 
@@ -370,7 +371,7 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
     return f"pathways/evidence/{instance.goal.pathway_id}/{filename}"
 
 
-class Assessment(models.Model):
+class Assessment(ChoiceDisplayMixin, models.Model):
     """One assessment on a standard scale; never changed once recorded."""
 
     class Kind(models.TextChoices):
@@ -544,7 +545,7 @@ class Assessment(models.Model):
 _FK_FIELDS = {"civic_module", "occupation", "goal"}
 
 
-class Evidence(models.Model):
+class Evidence(ChoiceDisplayMixin, models.Model):
     """What shows progress on a goal: a note, a document, or an assessment."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="evidence")
@@ -586,7 +587,7 @@ class Evidence(models.Model):
         return (self.document.name or "").rsplit("/", 1)[-1]
 
 
-class PathwayEvent(models.Model):
+class PathwayEvent(ChoiceDisplayMixin, models.Model):
     """One line of a pathway's timeline (assessments are read from their table)."""
 
     class Kind(models.TextChoices):
@@ -646,7 +647,7 @@ def _status_label(value: str) -> str:
     return value
 
 
-class FollowUpSurvey(models.Model):
+class FollowUpSurvey(ChoiceDisplayMixin, models.Model):
     """A survey 3, 6 or 12 months after exit, scheduled when the pathway ends."""
 
     MONTHS = (3, 6, 12)

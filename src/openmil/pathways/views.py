@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -275,20 +274,6 @@ def pathway_detail(request: HttpRequest, participant_id: int) -> HttpResponse:
             else None
         ),
         "goal_form": GoalForm(prefix="goal") if active else None,
-        # Labelled once here: the evidence form of every goal lists them.
-        "assessment_options": [
-            (
-                a.pk,
-                f"{date_format(a.assessed_on, 'SHORT_DATE_FORMAT')} "
-                f"{a.get_kind_display()}: {a.summary}",
-            )
-            for a in page.assessments
-        ]
-        if active
-        else [],
-        "evidence_form": (
-            EvidenceForm(participant=participant, prefix="evidence") if active else None
-        ),
     }
     return render(request, "pathways/detail.html", context)
 
@@ -391,27 +376,46 @@ def goal_remove(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def evidence_add(request: HttpRequest, goal_id: int) -> HttpResponse:
+    """A goal's evidence: a note, a document or one of the person's
+    assessments, on a page of its own so the pathway page stays light."""
     goal = selectors.goal_get(user=request.user, goal_id=goal_id)
     participant = goal.pathway.participant
     _editable(request, participant.lab_id)
     form = EvidenceForm(
-        request.POST, request.FILES, participant=participant, prefix="evidence"
+        _posted(request),
+        request.FILES or None,
+        participant=participant,
+        prefix="evidence",
     )
-    _submit(
-        request,
-        form,
-        lambda data: services.evidence_add(
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_add(
+                actor=request.user,
+                goal=goal,
+                note=form.cleaned_data["note"],
+                document=form.cleaned_data["document"],
+                assessment=form.cleaned_data["assessment"],
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("The evidence is added."))
+            return _to_pathway(participant.pk, f"#goal-{goal.pk}")
+    if request.method == "GET":
+        audit_record(
             actor=request.user,
-            goal=goal,
-            note=data["note"],
-            document=data["document"],
-            assessment=data["assessment"],
-        ),
-        _("The evidence is added."),
+            action=AuditEntry.Action.VIEW,
+            object_type="goal",
+            object_id=goal.pk,
+            participant=participant,
+            detail="evidence form",
+        )
+    return render(
+        request,
+        "pathways/evidence_form.html",
+        {"form": form, "goal": goal, "p": participant},
     )
-    return _to_pathway(participant.pk, f"#goal-{goal.pk}")
 
 
 @login_required

@@ -20,3 +20,21 @@ document.addEventListener("change", function (event) {
   var control = event.target.closest("[data-autosubmit]");
   if (control && control.form) control.form.submit();
 });
+
+// The menu's groups: a click elsewhere or Escape closes an open group.
+// Without script they still open and close on their own (<details>).
+function closeMenus(except) {
+  document.querySelectorAll("details.nav-group[open]").forEach(function (group) {
+    if (group !== except) group.removeAttribute("open");
+  });
+}
+document.addEventListener("click", function (event) {
+  closeMenus(event.target.closest("details.nav-group"));
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  var open = document.querySelector("details.nav-group[open]");
+  if (!open) return;
+  closeMenus(null);
+  open.querySelector("summary").focus();
+});
