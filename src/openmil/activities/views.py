@@ -38,7 +38,7 @@ from openmil.activities.models import (
     Session,
 )
 from openmil.core import access
-from openmil.core.forms import attach_errors
+from openmil.core.forms import attach_errors, flash_form_errors
 from openmil.core.roles import Perm
 from openmil.participants.selectors import (
     participant_get_for_edit,
@@ -56,13 +56,6 @@ def _staff_only(request: HttpRequest) -> None:
 def _error_messages(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 def _can(request: HttpRequest, permission: str, lab_id: int) -> bool:
@@ -116,11 +109,11 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    labs = list(access.labs_with(request.user, Perm.MANAGE_ACTIVITIES))
-    if not labs:
-        raise Http404
-    wanted = request.GET.get("lab") or request.POST.get("lab")
-    lab = next((lab for lab in labs if str(lab.pk) == wanted), labs[0])
+    lab, labs = access.lab_choice(
+        request.user,
+        Perm.MANAGE_ACTIVITIES,
+        request.GET.get("lab") or request.POST.get("lab"),
+    )
     form = ActivityForm(request.POST or None, lab=lab)
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,7 +154,7 @@ def cohort_create(request: HttpRequest, activity_id: int) -> HttpResponse:
         raise Http404
     form = CohortForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("activities:detail", activity_id=activity.pk)
     try:
         cohort = services.cohort_create(
@@ -188,7 +181,7 @@ def lab_target(request: HttpRequest, lab_id: int) -> HttpResponse:
         )
         messages.success(request, _("The target mix is saved."))
     else:
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     return redirect("activities:list")
 
 
@@ -260,7 +253,7 @@ def enrol(request: HttpRequest, cohort_id: int) -> HttpResponse:
         raise Http404
     form = EnrolForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("activities:cohort", cohort_id=cohort.pk)
     participant = participant_get_for_edit(
         user=request.user, participant_id=form.cleaned_data["participant"]
@@ -307,7 +300,7 @@ def session_create(request: HttpRequest, cohort_id: int) -> HttpResponse:
         raise Http404
     form = SessionForm(request.POST, lab=lab)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             services.session_create(

@@ -1,7 +1,5 @@
 """Staff pages of awareness campaigns: thin wrappers over selectors and services."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,28 +23,8 @@ from openmil.campaigns.forms import (
 )
 from openmil.campaigns.models import LANGUAGE_CODES, Campaign, Kpi
 from openmil.core import access
-from openmil.core.forms import attach_errors
+from openmil.core.forms import attach_errors, flash_form_errors
 from openmil.core.roles import Perm
-
-
-def _flash(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
-
-
-def _lab_for(request: HttpRequest, permission: str) -> tuple[Any, list[Any]]:
-    labs = list(access.labs_with(request.user, permission))
-    if not labs:
-        raise Http404
-    wanted = request.GET.get("lab") or request.POST.get("lab")
-    if not wanted:
-        return labs[0], labs
-    for lab in labs:
-        if str(lab.pk) == wanted:
-            return lab, labs
-    raise Http404
 
 
 def _manage(request: HttpRequest, lab_id: int) -> None:
@@ -63,7 +41,11 @@ def _public_url(request: HttpRequest, campaign: Campaign) -> str:
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    lab, labs = _lab_for(request, Perm.VIEW_CAMPAIGNS)
+    lab, labs = access.lab_choice(
+        request.user,
+        Perm.VIEW_CAMPAIGNS,
+        request.GET.get("lab") or request.POST.get("lab"),
+    )
     return render(
         request,
         "campaigns/list.html",
@@ -79,7 +61,11 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    lab, labs = _lab_for(request, Perm.MANAGE_CAMPAIGNS)
+    lab, labs = access.lab_choice(
+        request.user,
+        Perm.MANAGE_CAMPAIGNS,
+        request.GET.get("lab") or request.POST.get("lab"),
+    )
     form = CampaignForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -175,7 +161,7 @@ def kpi_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(form, error)
     if form.errors:
-        _flash(request, form)
+        flash_form_errors(request, form)
     else:
         messages.success(request, _("The KPI is recorded."))
     return redirect("campaigns:detail", campaign_id=campaign.pk)
@@ -195,7 +181,7 @@ def kpi_report(request: HttpRequest, kpi_id: int) -> HttpResponse:
     elif form.is_valid():
         messages.error(request, _("Only event attendance is reported by hand."))
     else:
-        _flash(request, form)
+        flash_form_errors(request, form)
     return redirect("campaigns:detail", campaign_id=kpi.campaign_id)
 
 
@@ -213,7 +199,7 @@ def message_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(form, error)
     if form.errors:
-        _flash(request, form)
+        flash_form_errors(request, form)
     else:
         messages.success(request, _("The message is recorded."))
     return redirect("campaigns:detail", campaign_id=campaign.pk)
@@ -339,7 +325,11 @@ def reach(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @login_required
 def fact_card_create(request: HttpRequest) -> HttpResponse:
-    lab, labs = _lab_for(request, Perm.MANAGE_CAMPAIGNS)
+    lab, labs = access.lab_choice(
+        request.user,
+        Perm.MANAGE_CAMPAIGNS,
+        request.GET.get("lab") or request.POST.get("lab"),
+    )
     form = FactCardForm(request.POST if request.method == "POST" else None, lab=lab)
     if form.is_bound and form.is_valid():
         try:
@@ -402,7 +392,7 @@ def fact_source_add(request: HttpRequest, card_id: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(form, error)
     if form.errors:
-        _flash(request, form)
+        flash_form_errors(request, form)
     else:
         messages.success(request, _("The source is added."))
     return redirect("campaigns:fact_card", card_id=card.pk)

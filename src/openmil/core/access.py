@@ -85,3 +85,23 @@ def require(user: AnyUser, permission: str, lab_id: int) -> None:
 def is_staff_user(user: AnyUser) -> bool:
     """Staff pages are for people who handle participants' records."""
     return has_any(user, Perm.VIEW_PERSONAL)
+
+
+def lab_choice(
+    user: AnyUser, permission: str, wanted: str | None
+) -> tuple[Lab, list[Lab]]:
+    """The lab a page acts in, and the user's labs to choose from: the lab
+    asked for by id (`?lab=` or a posted `lab`), else the first by name.
+
+    Http404 when the user holds `permission` in no lab, or asks for a lab
+    where they do not: a lab is never silently swapped for another.
+    """
+    labs = list(labs_with(user, permission))
+    if not labs:
+        raise Http404
+    if not wanted:
+        return labs[0], labs
+    for lab in labs:
+        if str(lab.pk) == wanted:
+            return lab, labs
+    raise Http404

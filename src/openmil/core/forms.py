@@ -3,8 +3,10 @@ from functools import lru_cache
 from typing import Any, cast
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from openmil.core.codes import language_choices
@@ -117,3 +119,18 @@ def attach_errors(form: Any, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def flash_form_errors(request: HttpRequest, form: Any) -> None:
+    """The errors of a small form posted from a page, as messages on the page
+    it returns to: each prefixed with its field's label."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def flash_error(request: HttpRequest, error: ValidationError) -> None:
+    """A service's refusal, as messages on the page the user returns to."""
+    for message in error.messages:
+        messages.error(request, message)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core import access
-from openmil.core.forms import attach_errors
+from openmil.core.forms import attach_errors, flash_error, flash_form_errors
 from openmil.core.roles import Perm
 from openmil.events import selectors, services
 from openmil.events.forms import (
@@ -25,35 +25,11 @@ from openmil.events.forms import (
 from openmil.events.models import Registration
 
 
-def _flash(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
-
-
 def _labs(request: HttpRequest) -> list[Any]:
     labs = list(access.labs_with(request.user, Perm.MANAGE_EVENTS))
     if not labs:
         raise Http404
     return labs
-
-
-def _pick_lab(request: HttpRequest, labs: list[Any]) -> Any:
-    """The lab asked for (404 when the user may not act in it), else the
-    first."""
-    wanted = request.GET.get("lab") or request.POST.get("lab")
-    if not wanted:
-        return labs[0]
-    lab = next((lab for lab in labs if str(lab.pk) == wanted), None)
-    if lab is None:
-        raise Http404
-    return lab
 
 
 @login_required
@@ -74,8 +50,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def event_create(request: HttpRequest) -> HttpResponse:
-    labs = _labs(request)
-    lab = _pick_lab(request, labs)
+    lab, labs = access.lab_choice(
+        request.user,
+        Perm.MANAGE_EVENTS,
+        request.GET.get("lab") or request.POST.get("lab"),
+    )
     form = EventCreateForm(request.POST or None, lab=lab)
     if request.method == "POST" and form.is_valid():
         try:
@@ -138,7 +117,7 @@ def event_publish(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
         services.event_publish(actor=request.user, event=event)
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     else:
         messages.success(request, _("The event is on the public site."))
     return redirect("events:detail", event_id=event.pk)
@@ -150,12 +129,12 @@ def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
     form = CancelEventForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("events:detail", event_id=event.pk)
     try:
         services.event_cancel(actor=request.user, event=event)
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     else:
         messages.success(
             request, _("The event is cancelled; registered people are told.")
@@ -169,7 +148,7 @@ def registration_add(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
     form = StaffRegistrationForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("events:detail", event_id=event.pk)
     try:
         registration = services.registration_add(
@@ -180,7 +159,7 @@ def registration_add(request: HttpRequest, event_id: int) -> HttpResponse:
             language=request.LANGUAGE_CODE,
         )
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     else:
         if registration.status == Registration.Status.CONFIRMED:
             messages.success(request, _("Registered with a place."))
@@ -224,7 +203,7 @@ def check_in(request: HttpRequest, event_id: int) -> HttpResponse:
             else:
                 raise ValidationError(_("Enter a code or pick a name."))
         except ValidationError as error:
-            _flash(request, error)
+            flash_error(request, error)
         else:
             messages.success(request, _("Checked in: %(code)s") % {"code": done.code})
         return redirect("events:check_in", event_id=event.pk)

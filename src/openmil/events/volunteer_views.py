@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core import access
-from openmil.core.forms import attach_errors
+from openmil.core.forms import attach_errors, flash_error, flash_form_errors
 from openmil.core.roles import Perm
 from openmil.events import selectors, services
 from openmil.events.forms import (
@@ -19,7 +19,6 @@ from openmil.events.forms import (
     VolunteerTransitionForm,
 )
 from openmil.events.models import PAIR_QUIET_WEEKS, Volunteer
-from openmil.events.views import _flash, _form_errors
 from openmil.participants.selectors import participant_get_for_edit
 
 
@@ -104,12 +103,12 @@ def pair_list(request: HttpRequest) -> HttpResponse:
             except Http404:
                 messages.error(request, _("Unknown participant."))
             except ValidationError as error:
-                _flash(request, error)
+                flash_error(request, error)
             else:
                 messages.success(request, _("The pair is formed."))
                 return redirect("volunteers:pair", pair_id=pair.pk)
         else:
-            _form_errors(request, form)
+            flash_form_errors(request, form)
         return redirect("volunteers:pairs")
     quiet_only = request.GET.get("quiet") == "1"
     rows = selectors.pair_list(user=request.user, quiet_only=quiet_only)
@@ -154,12 +153,12 @@ def meeting_log(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = selectors.pair_get(user=request.user, pair_id=pair_id, audit=False)
     form = MeetingForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("volunteers:pair", pair_id=pair.pk)
     try:
         services.meeting_log(actor=request.user, pair=pair, **form.cleaned_data)
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     else:
         messages.success(request, _("The meeting is logged."))
     return redirect("volunteers:pair", pair_id=pair.pk)
@@ -172,7 +171,7 @@ def pair_end(request: HttpRequest, pair_id: int) -> HttpResponse:
     try:
         services.pair_end(actor=request.user, pair=pair)
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     else:
         messages.success(request, _("The pair has ended."))
     return redirect("volunteers:pair", pair_id=pair.pk)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core import access
-from openmil.core.forms import attach_errors
+from openmil.core.forms import attach_errors, flash_form_errors
 from openmil.core.markup import render_markdown
 from openmil.core.roles import Perm
 from openmil.network import selectors, services
@@ -177,12 +177,6 @@ def practice_publish(request: HttpRequest, practice_id: int) -> HttpResponse:
     return redirect("network:practice_detail", practice_id=practice.pk)
 
 
-def _flash(request: HttpRequest, form: Any) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
 @login_required
 @require_POST
 def question_ask(request: HttpRequest, practice_id: int) -> HttpResponse:
@@ -200,7 +194,7 @@ def question_ask(request: HttpRequest, practice_id: int) -> HttpResponse:
             attach_errors(form, error)
         else:
             messages.success(request, _("The question is sent to the lab."))
-    _flash(request, form)
+    flash_form_errors(request, form)
     return redirect("network:practice_detail", practice_id=practice.pk)
 
 
@@ -223,7 +217,7 @@ def answer_give(request: HttpRequest, question_id: int) -> HttpResponse:
             attach_errors(form, error)
         else:
             messages.success(request, _("The answer is published."))
-    _flash(request, form)
+    flash_form_errors(request, form)
     return redirect("network:practice_detail", practice_id=practice.pk)
 
 
@@ -245,7 +239,7 @@ def adoption_add(request: HttpRequest, practice_id: int) -> HttpResponse:
             attach_errors(form, error)
         else:
             messages.success(request, _("The adoption is recorded."))
-    _flash(request, form)
+    flash_form_errors(request, form)
     return redirect("network:practice_detail", practice_id=practice.pk)
 
 

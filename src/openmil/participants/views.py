@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from openmil.classifications.selectors import occupation_search
 from openmil.core import access
-from openmil.core.forms import attach_errors
+from openmil.core.forms import attach_errors, flash_form_errors
 from openmil.core.roles import Perm
 from openmil.participants import selectors, services
 from openmil.participants.forms import (
@@ -67,21 +67,14 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "page": page})
 
 
-def _lab_for_new(request: HttpRequest) -> Any:
-    labs = list(access.labs_with(request.user, Perm.EDIT_PERSONAL))
-    if not labs:
-        raise Http404
-    wanted = request.GET.get("lab") or request.POST.get("lab")
-    for lab in labs:
-        if str(lab.pk) == wanted:
-            return lab, labs
-    return labs[0], labs
-
-
 @login_required
 def participant_create(request: HttpRequest) -> HttpResponse:
     """Intake: the person's record and the triage of basic needs, at once."""
-    lab, labs = _lab_for_new(request)
+    lab, labs = access.lab_choice(
+        request.user,
+        Perm.EDIT_PERSONAL,
+        request.GET.get("lab") or request.POST.get("lab"),
+    )
     data = request.POST if request.method == "POST" else None
     form = ParticipantForm(
         data,
@@ -201,7 +194,7 @@ def _submit(
     Errors and the outcome become messages shown on the page it returns to.
     """
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return
     try:
         write(form.cleaned_data)
@@ -233,13 +226,6 @@ def need_add(request: HttpRequest, participant_id: int) -> HttpResponse:
         _("The need is recorded."),
     )
     return _back(participant.pk, "#needs")
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 @login_required

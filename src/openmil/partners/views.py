@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core import access
-from openmil.core.forms import attach_errors
+from openmil.core.forms import attach_errors, flash_error
 from openmil.core.roles import Perm
 from openmil.participants.selectors import participant_get, participant_queryset
 from openmil.partners import selectors, services
@@ -29,11 +29,6 @@ from openmil.partners.forms import (
 )
 
 PAGE_SIZE = 25
-
-
-def _messages_for(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -261,7 +256,7 @@ def referral_action(
                 actor=request.user, referral=referral, **kwargs
             )
         except ValidationError as error:
-            _messages_for(request, error)
+            flash_error(request, error)
         except PermissionDenied:
             raise Http404 from None
         else:

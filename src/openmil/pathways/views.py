@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from openmil.core import access
 from openmil.core.audit import audit_record
-from openmil.core.forms import attach_errors
+from openmil.core.forms import attach_errors, flash_form_errors
 from openmil.core.models import AuditEntry
 from openmil.core.roles import Perm
 from openmil.participants import selectors as participant_selectors
@@ -49,13 +49,6 @@ def _staff_only(request: HttpRequest) -> None:
         raise Http404
 
 
-def _messages_for(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
-
-
 def _submit(
     request: HttpRequest,
     form: Any,
@@ -65,7 +58,7 @@ def _submit(
     """Validate a small form posted from a page and write it; the errors
     and the outcome become messages on the page it returns to."""
     if not form.is_valid():
-        _messages_for(request, form)
+        flash_form_errors(request, form)
         return False
     try:
         write(form.cleaned_data)

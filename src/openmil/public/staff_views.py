@@ -1,8 +1,6 @@
 """Staff pages of the public site: the moderation queue and the
 recommendations tracker (lab scoped, sign-in required)."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core import access
+from openmil.core.forms import flash_error, flash_form_errors
 from openmil.core.roles import Perm
 from openmil.public import selectors, services
 from openmil.public.forms import (
@@ -23,18 +22,6 @@ from openmil.public.forms import (
     StatusForm,
     pillar_label,
 )
-
-
-def _flash(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def _flash_form(request: HttpRequest, form: Any) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 @login_required
@@ -57,12 +44,12 @@ def project_moderate(request: HttpRequest, project_id: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                _flash(request, error)
+                flash_error(request, error)
             else:
                 messages.success(request, _("The decision is recorded."))
                 return redirect("moderation:queue")
         else:
-            _flash_form(request, form)
+            flash_form_errors(request, form)
     return render(
         request,
         "public/staff/project.html",
@@ -83,7 +70,7 @@ def project_block_owner(request: HttpRequest, project_id: int) -> HttpResponse:
     try:
         services.citizen_block(actor=request.user, project=project)
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
         return redirect("moderation:project", project_id=project.pk)
     messages.success(request, _("The account is blocked."))
     return redirect("moderation:queue")
@@ -95,7 +82,7 @@ def report_handle(request: HttpRequest, report_id: int) -> HttpResponse:
     report = selectors.report_for_moderator(user=request.user, report_id=report_id)
     form = ReportHandleForm(request.POST)
     if not form.is_valid():
-        _flash_form(request, form)
+        flash_form_errors(request, form)
         return redirect("moderation:queue")
     try:
         services.report_handle(
@@ -104,7 +91,7 @@ def report_handle(request: HttpRequest, report_id: int) -> HttpResponse:
             uphold=form.cleaned_data["decision"] == "uphold",
         )
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     else:
         messages.success(request, _("The report is handled."))
     return redirect("moderation:queue")
@@ -173,7 +160,7 @@ def recommendation_detail(request: HttpRequest, recommendation_id: int) -> HttpR
             return redirect(
                 "recommendations:detail", recommendation_id=recommendation.pk
             )
-        _flash_form(request, form)
+        flash_form_errors(request, form)
     return render(
         request,
         "public/staff/recommendation.html",
@@ -205,11 +192,11 @@ def recommendation_status(request: HttpRequest, recommendation_id: int) -> HttpR
                 actor=request.user, recommendation=recommendation, **form.cleaned_data
             )
         except ValidationError as error:
-            _flash(request, error)
+            flash_error(request, error)
         else:
             messages.success(request, _("The status is changed."))
     else:
-        _flash_form(request, form)
+        flash_form_errors(request, form)
     return redirect("recommendations:detail", recommendation_id=recommendation.pk)
 
 
@@ -226,11 +213,11 @@ def evidence_add(request: HttpRequest, recommendation_id: int) -> HttpResponse:
                 actor=request.user, recommendation=recommendation, **form.cleaned_data
             )
         except ValidationError as error:
-            _flash(request, error)
+            flash_error(request, error)
         else:
             messages.success(request, _("The evidence is linked."))
     else:
-        _flash_form(request, form)
+        flash_form_errors(request, form)
     return redirect("recommendations:detail", recommendation_id=recommendation.pk)
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core import access
-from openmil.core.forms import attach_errors
+from openmil.core.forms import attach_errors, flash_form_errors
 from openmil.core.roles import Perm
 from openmil.participants.selectors import participant_get
 from openmil.ventures import selectors, services
@@ -30,27 +30,6 @@ from openmil.ventures.models import Venture
 def _staff_only(request: HttpRequest) -> None:
     if not access.is_staff_user(request.user):
         raise Http404
-
-
-def _flash_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
-
-
-def _lab_for(request: HttpRequest, permission: str) -> tuple[Any, list[Any]]:
-    labs = list(access.labs_with(request.user, permission))
-    if not labs:
-        raise Http404
-    wanted = request.GET.get("lab") or request.POST.get("lab")
-    if not wanted:
-        return labs[0], labs
-    for lab in labs:
-        if str(lab.pk) == wanted:
-            return lab, labs
-    # A lab the user may not act in is not found, never swapped for another.
-    raise Http404
 
 
 @login_required
@@ -93,7 +72,11 @@ def venture_create(request: HttpRequest) -> HttpResponse:
         lab, labs = founder.lab, [founder.lab]
         initial["founders_text"] = founder.reference
     else:
-        lab, labs = _lab_for(request, Perm.EDIT_PERSONAL)
+        lab, labs = access.lab_choice(
+            request.user,
+            Perm.EDIT_PERSONAL,
+            request.GET.get("lab") or request.POST.get("lab"),
+        )
     people = selectors.founders_choice(user=request.user, lab_id=lab.pk)
     data = request.POST if request.method == "POST" else None
     form = VentureForm(data, lab=lab, people=people, initial=initial)
@@ -172,7 +155,7 @@ def _post_to_venture(
     request: HttpRequest, venture: Venture, form: Any, write: Any, done: str
 ) -> HttpResponse:
     if not form.is_valid():
-        _flash_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             write(form.cleaned_data)
@@ -244,7 +227,11 @@ def venture_jobs_record(request: HttpRequest, venture_id: int) -> HttpResponse:
 @login_required
 def territorial_need_list(request: HttpRequest) -> HttpResponse:
     """The territory's needs, with the ventures answering each; add one."""
-    lab, labs = _lab_for(request, Perm.VIEW_PERSONAL)
+    lab, labs = access.lab_choice(
+        request.user,
+        Perm.VIEW_PERSONAL,
+        request.GET.get("lab") or request.POST.get("lab"),
+    )
     can_edit = access.can(request.user, Perm.EDIT_PERSONAL, lab.pk)
     form = None
     if can_edit:
