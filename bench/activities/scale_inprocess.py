@@ -1,5 +1,6 @@
 """CPU of the attendance grid in process: the 8-session window, the whole
-60 x 40 grid (?size=40) and one session's register (?size=1).
+60 x 40 grid (?size=40) and one session's register (?size=1); and of the
+pathway page of random participants of the lab.
 
 On the database filled by bench/activities/scale (same environment, with its
 OPENMIL_ENCRYPTION_KEYS), as facil1.lisbon, on random bench cohorts:
@@ -25,6 +26,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from openmil.activities.models import Cohort  # noqa: E402
+from openmil.pathways.models import Pathway  # noqa: E402
 
 VARIANTS = (
     ("window of 8 (default)", ""),
@@ -66,6 +68,28 @@ def main() -> int:
             "wall_p50_ms": round(statistics.median(wall), 1),
             "wall_p95_ms": round(wall[int(0.95 * (len(wall) - 1))], 1),
         }
+    people = list(
+        Pathway.objects.filter(participant__lab__slug="lisbon")
+        .order_by("?")
+        .values_list("participant_id", flat=True)[:200]
+    )
+    client.get(f"/pathways/participants/{people[0]}/")  # warm-up
+    wall, cpu = [], []
+    for _ in range(requests):
+        pk = rng.choice(people)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        response = client.get(f"/pathways/participants/{pk}/")
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
+        assert response.status_code == 200
+    wall.sort()
+    cpu.sort()
+    out["pathway page"] = {
+        "cpu_p50_ms": round(statistics.median(cpu), 1),
+        "cpu_p95_ms": round(cpu[int(0.95 * (len(cpu) - 1))], 1),
+        "wall_p50_ms": round(statistics.median(wall), 1),
+        "wall_p95_ms": round(wall[int(0.95 * (len(wall) - 1))], 1),
+    }
     print(json.dumps(out, indent=2))
     return 0
 

@@ -9,9 +9,11 @@ so a coordinator's menu takes one or two rows instead of eight.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix
+from django.urls import reverse as django_reverse
 from django.utils.translation import gettext as _
 
 from openmil.core import access
@@ -34,6 +36,17 @@ class Group:
     @property
     def current(self) -> bool:
         return any(link.current for link in self.links)
+
+
+@lru_cache(maxsize=512)
+def _reverse(name: str, args: tuple[int, ...], prefix: str) -> str:
+    return django_reverse(name, args=args)
+
+
+def reverse(name: str, args: list[int] | None = None) -> str:
+    """`django.urls.reverse`, remembered: the menu's few dozen URLs are the
+    same on every request (the script prefix is part of the key)."""
+    return _reverse(name, tuple(args or ()), get_script_prefix())
 
 
 def _labs_with(user: Any, permission: str) -> list[Lab]:
