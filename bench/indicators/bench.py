@@ -4,11 +4,12 @@
     bench.py load --base http://127.0.0.1:8798 --clients 20 --requests 50
 
 `prepare` generates the data (generate.py), recomputes every registered
-indicator for every lab (`snapshot_compute`: whole and every breakdown, and
-the funnel) for the measured period and the three before it (the trend
-lines), times the PDF report of the largest lab, and creates the accounts
-the load phase signs in with. Wall and CPU seconds of this process and of
-its PostgreSQL backend are recorded for each step, as the machine is shared.
+indicator for every lab at once (`snapshots_compute`, as the nightly task:
+whole and every breakdown, and the funnel) for the measured period and the
+three before it (the trend lines), times the PDF report of the largest
+lab, and creates the accounts the load phase signs in with. Wall and CPU
+seconds of this process and of its PostgreSQL backend are recorded for each
+step, as the machine is shared.
 
 `load` signs 20 clients in (coordinators, analysts and a network
 administrator) and requests the lab dashboard, the network dashboard and
@@ -93,7 +94,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     from openmil.core.roles import Role
     from openmil.indicators.registry import REGISTRY, Period
     from openmil.indicators.report import report_pdf
-    from openmil.indicators.services import snapshot_compute
+    from openmil.indicators.services import snapshots_compute
 
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}}
     with Clock() as clock:
@@ -108,9 +109,8 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     for label in reversed(PERIODS):
         period = Period.parse(label)
         with Clock() as clock:
-            for lab in labs:
-                snapshot_compute(lab=lab, period=period)
-        recompute[label] = clock.as_dict()
+            snapshots_compute(labs=labs, period=period)
+        recompute[label] = {**clock.as_dict(), "loadavg": list(os.getloadavg())}
         print(f"recompute {label}: {recompute[label]}", file=sys.stderr)
         if not args.trends:
             break

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -46,12 +46,9 @@ FUNNEL_STEPS: dict[str, Any] = {
 }
 
 
-def funnel_compute(*, lab_ids: Iterable[int], period: Period) -> list[dict[str, Any]]:
-    """Exact counts of the funnel: people taken in during the period, then
-    of them, those whose urgent needs were all met, who started a pathway,
-    whose pathway ended, and who said they were employed at a follow-up
-    survey, each by the end of the period. Each step is a subset of the
-    previous one."""
+def _funnel_counts(
+    *, lab_ids: Iterable[int], period: Period, by_lab: bool
+) -> dict[int, list[dict[str, Any]]]:
     from openmil.pathways.models import FollowUpSurvey, Pathway
 
     end = period.end
@@ -77,22 +74,58 @@ def funnel_compute(*, lab_ids: Iterable[int], period: Period) -> list[dict[str, 
             employment_status="employed",
         )
     )
+    lab_ids = sorted(set(lab_ids))
     people: QuerySet[Participant] = participants_counted(lab_ids=lab_ids).filter(
         intake_date__range=(period.start, end)
     )
     needs_met = ~Q(has_unmet=True)
     on_pathway = needs_met & Q(has_pathway=True)
     out = on_pathway & Q(has_exit=True)
-    counts = people.annotate(
-        has_unmet=unmet, has_pathway=started, has_exit=exited, has_job=employed
-    ).aggregate(
-        intake=Count("pk"),
-        needs_met=Count("pk", filter=needs_met),
-        pathway=Count("pk", filter=on_pathway),
-        exited=Count("pk", filter=out),
-        employed=Count("pk", filter=out & Q(has_job=True)),
+    steps = {
+        "intake": Q(),
+        "needs_met": needs_met,
+        "pathway": on_pathway,
+        "exited": out,
+        "employed": out & Q(has_job=True),
+    }
+    rows = (
+        people.annotate(
+            has_unmet=unmet, has_pathway=started, has_exit=exited, has_job=employed
+        )
+        .annotate(_part=F("lab_id") if by_lab else Value(0))
+        .order_by()
+        .values("_part")
+        .annotate(
+            **{
+                f"n_{step}": Count("pk", filter=condition)
+                for step, condition in steps.items()
+            }
+        )
     )
-    return [{"step": step, "n": counts[step] or 0} for step in FUNNEL_STEPS]
+    counts: dict[int, dict[str, Any]] = {row["_part"]: dict(row) for row in rows}
+    return {
+        part: [
+            {"step": step, "n": counts.get(part, {}).get(f"n_{step}") or 0}
+            for step in FUNNEL_STEPS
+        ]
+        for part in (lab_ids if by_lab else [0])
+    }
+
+
+def funnel_compute(*, lab_ids: Iterable[int], period: Period) -> list[dict[str, Any]]:
+    """Exact counts of the funnel: people taken in during the period, then
+    of them, those whose urgent needs were all met, who started a pathway,
+    whose pathway ended, and who said they were employed at a follow-up
+    survey, each by the end of the period. Each step is a subset of the
+    previous one. The labs are taken together."""
+    return _funnel_counts(lab_ids=lab_ids, period=period, by_lab=False)[0]
+
+
+def funnel_compute_by_lab(
+    *, lab_ids: Iterable[int], period: Period
+) -> dict[int, list[dict[str, Any]]]:
+    """The funnel of each lab (see `funnel_compute`), in one grouped query."""
+    return _funnel_counts(lab_ids=lab_ids, period=period, by_lab=True)
 
 
 @dataclass(frozen=True)
