@@ -334,8 +334,8 @@ def _assessments(
             programme, participation, created_at, participant_id)
         SELECT 'cefr', pp.intake_date + d, '', '', '', 'es',
             (ARRAY['listening','reading','spoken_interaction',
-                'spoken_production','writing'])[(1 + g %% 5)::int],
-            least(6, 1 + g %% 4 + CASE WHEN d = 10 THEN 0
+                'spoken_production','writing'])[(1 + (g * 7919) %% 101 %% 5)::int],
+            least(6, 1 + (g * 104729) %% 103 %% 4 + CASE WHEN d = 10 THEN 0
                 WHEN g %% 3 = 0 THEN 0 ELSE 1 END + CASE WHEN d = 300
                 AND g %% 2 = 0 THEN 1 ELSE 0 END),
             '', '', '', '', now(), pp.id

@@ -28,7 +28,6 @@ from openmil.indicators.selectors import (
     Figure,
     Published,
     indicator_publish,
-    snapshot_latest,
 )
 from openmil.indicators.stats import difference_interval, wilson_interval
 from openmil.participants.models import Need, Participant
@@ -219,11 +218,9 @@ class TrendPoint:
     value: float | None  # in the unit shown: percent for shares
 
 
-def trend_snapshots(
-    *, lab_id: int, period: Period, count: int = 8
-) -> list[IndicatorSnapshot]:
-    """The latest snapshot of each of the lab's last `count` periods of the
-    same kind (years, quarters, months) up to `period`, oldest first."""
+def trend_snapshot_ids(*, lab_id: int, period: Period, count: int = 8) -> list[int]:
+    """Ids of the latest snapshot of each of the lab's last `count` periods
+    of the same kind (years, quarters, months) up to `period`."""
     kind = _period_kind(period.label)
     rows = (
         IndicatorSnapshot.objects.filter(lab_id=lab_id, period_end__lte=period.end)
@@ -236,7 +233,16 @@ def trend_snapshots(
             chosen[label] = pk
             if len(chosen) >= count:
                 break
-    snapshots = IndicatorSnapshot.objects.filter(pk__in=chosen.values())
+    return sorted(chosen.values())
+
+
+def trend_snapshots(
+    *, lab_id: int, period: Period, count: int = 8, ids: list[int] | None = None
+) -> list[IndicatorSnapshot]:
+    """The snapshots of `trend_snapshot_ids` (or of `ids`), oldest first."""
+    if ids is None:
+        ids = trend_snapshot_ids(lab_id=lab_id, period=period, count=count)
+    snapshots = IndicatorSnapshot.objects.filter(pk__in=ids)
     return sorted(
         snapshots.select_related("lab"), key=lambda s: (s.period_start, s.period)
     )
@@ -333,20 +339,27 @@ def gap_of(*, indicator: Indicator, cell: Published, reference: ReferenceValue) 
     )
 
 
-def gaps_for(*, lab_id: int, figures: list[Figure]) -> dict[str, list[Gap]]:
+def gaps_for(
+    *,
+    lab_id: int,
+    figures: list[Figure],
+    references: Iterable[ReferenceValue] | None = None,
+) -> dict[str, list[Gap]]:
     """indicator id -> the gap of its headline figure to each of the lab's
-    reference values for that indicator. No permission check: the figures
-    were published for the caller already."""
-    references: dict[str, list[ReferenceValue]] = defaultdict(list)
-    for reference in ReferenceValue.objects.filter(lab_id=lab_id):
-        references[reference.indicator_id].append(reference)
+    reference values for that indicator (read unless given). No permission
+    check: the figures were published for the caller already."""
+    if references is None:
+        references = ReferenceValue.objects.filter(lab_id=lab_id)
+    by_indicator: dict[str, list[ReferenceValue]] = defaultdict(list)
+    for reference in references:
+        by_indicator[reference.indicator_id].append(reference)
     return {
         f.indicator.id: [
             gap_of(indicator=f.indicator, cell=f.cells[0], reference=r)
-            for r in references[f.indicator.id]
+            for r in by_indicator[f.indicator.id]
         ]
         for f in figures
-        if references.get(f.indicator.id)
+        if by_indicator.get(f.indicator.id)
     }
 
 
@@ -375,6 +388,34 @@ def networks_of(*, user: Any) -> QuerySet[Network]:
     ).distinct()
 
 
+def network_labs(*, user: Any, network_id: int) -> list[Lab]:
+    """The labs of a network whose aggregates the user reads, else 404."""
+    lab_ids = access.lab_ids_with(user, Perm.VIEW_AGGREGATES)
+    labs = list(
+        Lab.objects.filter(network_id=network_id, pk__in=lab_ids).select_related(
+            "network"
+        )
+    )
+    if not labs:
+        raise Http404
+    return labs
+
+
+def network_snapshot_ids(*, labs: list[Lab], period: Period) -> dict[int, int]:
+    """lab id -> id of its latest snapshot of the period, in one query."""
+    rows = (
+        IndicatorSnapshot.objects.filter(
+            lab_id__in=[lab.pk for lab in labs], period=period.label
+        )
+        .order_by("lab_id", "-computed_at", "-pk")
+        .values_list("lab_id", "pk")
+    )
+    latest: dict[int, int] = {}
+    for lab_id, pk in rows:
+        latest.setdefault(lab_id, pk)
+    return latest
+
+
 def network_figures(*, user: Any, network_id: int, period: Period) -> NetworkView:
     """The labs of a network the user reads aggregates of, side by side and
     together, always disclosure-controlled (even for a lab's own staff: the
@@ -382,17 +423,14 @@ def network_figures(*, user: Any, network_id: int, period: Period) -> NetworkVie
     table, so a hidden lab cannot be recovered from the total. Medians of
     several labs cannot be combined from their snapshots: the total shows
     none."""
-    lab_ids = access.lab_ids_with(user, Perm.VIEW_AGGREGATES)
-    labs = list(Lab.objects.filter(network_id=network_id, pk__in=lab_ids))
-    if not labs:
-        raise Http404
+    labs = network_labs(user=user, network_id=network_id)
     network = labs[0].network
     policy = DisclosurePolicy.strictest(lab.country for lab in labs)
-    snapshots = {
-        lab.pk: s
-        for lab in labs
-        if (s := snapshot_latest(lab_id=lab.pk, period=period.label)) is not None
+    latest = network_snapshot_ids(labs=labs, period=period)
+    loaded = {
+        s.lab_id: s for s in IndicatorSnapshot.objects.filter(pk__in=latest.values())
     }
+    snapshots = {lab.pk: loaded[lab.pk] for lab in labs if lab.pk in loaded}
     rows = []
     for indicator_id, indicator in REGISTRY.items():
         per_lab = {

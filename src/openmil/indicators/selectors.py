@@ -551,12 +551,15 @@ def indicator_values(
     )
 
 
-def snapshot_latest(*, lab_id: int, period: str) -> IndicatorSnapshot | None:
-    return (
-        IndicatorSnapshot.objects.filter(lab_id=lab_id, period=period)
-        .order_by("-computed_at")
-        .first()
-    )
+def snapshot_latest(
+    *, lab_id: int, period: str, with_cells: bool = True
+) -> IndicatorSnapshot | None:
+    """The lab's latest snapshot of a period; without its cells (read on
+    first use) when the caller may not need them."""
+    snapshots = IndicatorSnapshot.objects.filter(lab_id=lab_id, period=period)
+    if not with_cells:
+        snapshots = snapshots.defer("cells")
+    return snapshots.order_by("-computed_at").first()
 
 
 @dataclass(frozen=True)
