@@ -7,6 +7,7 @@ disclosure-control path of the app), like every figure of the lab dashboard.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -218,19 +219,22 @@ class TrendPoint:
     value: float | None  # in the unit shown: percent for shares
 
 
-def trend_snapshot_ids(*, lab_id: int, period: Period, count: int = 8) -> list[int]:
-    """Ids of the latest snapshot of each of the lab's last `count` periods
-    of the same kind (years, quarters, months) up to `period`."""
+def trend_snapshot_versions(
+    *, lab_id: int, period: Period, count: int = 8
+) -> list[tuple[int, dt.datetime]]:
+    """(id, computed at) of the latest snapshot of each of the lab's last
+    `count` periods of the same kind (years, quarters, months) up to
+    `period`, by id."""
     kind = _period_kind(period.label)
     rows = (
         IndicatorSnapshot.objects.filter(lab_id=lab_id, period_end__lte=period.end)
         .order_by("-period_start", "period", "-computed_at")
-        .values_list("pk", "period")
+        .values_list("pk", "period", "computed_at")
     )
-    chosen: dict[str, int] = {}
-    for pk, label in rows.iterator():
+    chosen: dict[str, tuple[int, dt.datetime]] = {}
+    for pk, label, computed_at in rows.iterator():
         if _period_kind(label) == kind and label not in chosen:
-            chosen[label] = pk
+            chosen[label] = (pk, computed_at)
             if len(chosen) >= count:
                 break
     return sorted(chosen.values())
@@ -239,9 +243,11 @@ def trend_snapshot_ids(*, lab_id: int, period: Period, count: int = 8) -> list[i
 def trend_snapshots(
     *, lab_id: int, period: Period, count: int = 8, ids: list[int] | None = None
 ) -> list[IndicatorSnapshot]:
-    """The snapshots of `trend_snapshot_ids` (or of `ids`), oldest first."""
+    """The snapshots of `trend_snapshot_versions` (or of `ids`), oldest
+    first."""
     if ids is None:
-        ids = trend_snapshot_ids(lab_id=lab_id, period=period, count=count)
+        versions = trend_snapshot_versions(lab_id=lab_id, period=period, count=count)
+        ids = [pk for pk, _computed_at in versions]
     snapshots = IndicatorSnapshot.objects.filter(pk__in=ids)
     return sorted(
         snapshots.select_related("lab"), key=lambda s: (s.period_start, s.period)
@@ -401,18 +407,21 @@ def network_labs(*, user: Any, network_id: int) -> list[Lab]:
     return labs
 
 
-def network_snapshot_ids(*, labs: list[Lab], period: Period) -> dict[int, int]:
-    """lab id -> id of its latest snapshot of the period, in one query."""
+def network_snapshot_versions(
+    *, labs: list[Lab], period: Period
+) -> dict[int, tuple[int, dt.datetime]]:
+    """lab id -> (id, computed at) of its latest snapshot of the period, in
+    one query."""
     rows = (
         IndicatorSnapshot.objects.filter(
             lab_id__in=[lab.pk for lab in labs], period=period.label
         )
         .order_by("lab_id", "-computed_at", "-pk")
-        .values_list("lab_id", "pk")
+        .values_list("lab_id", "pk", "computed_at")
     )
-    latest: dict[int, int] = {}
-    for lab_id, pk in rows:
-        latest.setdefault(lab_id, pk)
+    latest: dict[int, tuple[int, dt.datetime]] = {}
+    for lab_id, pk, computed_at in rows:
+        latest.setdefault(lab_id, (pk, computed_at))
     return latest
 
 
@@ -426,9 +435,12 @@ def network_figures(*, user: Any, network_id: int, period: Period) -> NetworkVie
     labs = network_labs(user=user, network_id=network_id)
     network = labs[0].network
     policy = DisclosurePolicy.strictest(lab.country for lab in labs)
-    latest = network_snapshot_ids(labs=labs, period=period)
+    latest = network_snapshot_versions(labs=labs, period=period)
     loaded = {
-        s.lab_id: s for s in IndicatorSnapshot.objects.filter(pk__in=latest.values())
+        s.lab_id: s
+        for s in IndicatorSnapshot.objects.filter(
+            pk__in=[pk for pk, _computed_at in latest.values()]
+        )
     }
     snapshots = {lab.pk: loaded[lab.pk] for lab in labs if lab.pk in loaded}
     rows = []

@@ -93,7 +93,7 @@ def dashboard(request: HttpRequest, lab_id: int) -> HttpResponse:
             references = list(
                 dashboards.references_of(user=request.user, lab_id=lab.pk)
             )
-            trend_ids = dashboards.trend_snapshot_ids(lab_id=lab.pk, period=period)
+            versions = dashboards.trend_snapshot_versions(lab_id=lab.pk, period=period)
             shown = snapshot
 
             def render_figures() -> str:
@@ -105,7 +105,9 @@ def dashboard(request: HttpRequest, lab_id: int) -> HttpResponse:
                 )
                 series = dashboards.trends_for(
                     snapshots=dashboards.trend_snapshots(
-                        lab_id=lab.pk, period=period, ids=trend_ids
+                        lab_id=lab.pk,
+                        period=period,
+                        ids=[pk for pk, _computed_at in versions],
                     ),
                     exact=exact,
                     selection=selection,
@@ -135,8 +137,8 @@ def dashboard(request: HttpRequest, lab_id: int) -> HttpResponse:
             figures_html = _rendered_once(
                 (
                     "dashboard",
-                    snapshot.pk,
-                    tuple(trend_ids),
+                    (snapshot.pk, snapshot.computed_at),
+                    tuple(versions),
                     exact,
                     breakdown,
                     selection,
@@ -177,7 +179,7 @@ def network(request: HttpRequest, network_id: int) -> HttpResponse:
         period = form.cleaned_data["period"]
         labs = dashboards.network_labs(user=request.user, network_id=network_id)
         network_name = labs[0].network.name
-        latest = dashboards.network_snapshot_ids(labs=labs, period=period)
+        latest = dashboards.network_snapshot_versions(labs=labs, period=period)
 
         def render_table() -> str:
             view = dashboards.network_figures(
