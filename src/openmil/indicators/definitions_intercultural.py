@@ -45,13 +45,14 @@ def _enrolled(profile: str) -> Exists:
     )
 
 
-def _mixed_cohorts() -> QuerySet[Any]:
-    """Cohorts with newcomers and nationals enrolled: one set, computed once
-    by the database rather than once per attendance mark."""
-    return (
+def _mixed_cohort_ids() -> list[int]:
+    """Cohorts with newcomers and nationals enrolled, read first: a short
+    list, so the database does not check the enrolments of a cohort again
+    for every attendance mark."""
+    return list(
         Cohort.objects.filter(_enrolled(Participant.Profile.NEWCOMER))
         .filter(_enrolled(Participant.Profile.NATIONAL))
-        .values("pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -59,7 +60,7 @@ def observe_mixed_activities(
     *, participants: QuerySet[Participant], period: Period, **_: Any
 ) -> QuerySet[Participant]:
     present = _present(period)
-    mixed = present.filter(session__cohort_id__in=_mixed_cohorts())
+    mixed = present.filter(session__cohort_id__in=_mixed_cohort_ids())
     return participants.filter(Exists(present)).annotate(value=flag(Exists(mixed)))
 
 
