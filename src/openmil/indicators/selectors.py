@@ -240,7 +240,7 @@ class _Grouped:
     breakdowns: tuple[str, ...]
     weighted: bool
     read: Any
-    vendor: str
+    alias: str  # the database the rows are read from
 
     @property
     def group_columns(self) -> list[str]:
@@ -274,7 +274,7 @@ def _grouped(
 
 
 def _run(grouped: _Grouped, sql: str) -> list[tuple[Any, ...]]:
-    with connections[grouped.vendor].cursor() as cursor:
+    with connections[grouped.alias].cursor() as cursor:
         cursor.execute(sql, grouped.params)
         return list(cursor.fetchall())
 
@@ -289,7 +289,7 @@ def _aggregate_sets(
     n_expr = "COALESCE(SUM(weight), 0)" if grouped.weighted else "COUNT(*)"
     total = "0" if count_only else "COALESCE(SUM(value), 0)"
     g = grouped.group_columns
-    if connections[grouped.vendor].vendor == "postgresql":
+    if connections[grouped.alias].vendor == "postgresql":
         sets = ", ".join(["(_part)", *(f"(_part, {c})" for c in g)])
         mask = f"GROUPING({', '.join(g)})" if g else "0"
         sql = (
@@ -332,7 +332,7 @@ def _ranked_values(
     """(set, partition, group, rank) -> value, for the ranks wanted of each
     set, in one query (a window function numbers the rows of each group)."""
     materialized = (
-        "MATERIALIZED " if connections[grouped.vendor].vendor == "postgresql" else ""
+        "MATERIALIZED " if connections[grouped.alias].vendor == "postgresql" else ""
     )
     parts = []
     for s, wanted in sorted(ranks.items()):
