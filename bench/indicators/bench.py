@@ -1,14 +1,16 @@
 """Indicators benchmark on PostgreSQL (run through bench/indicators/run).
 
     bench.py prepare --participants 1000000 --events 10000000 --labs 20
+    bench.py recompute --period 2026        # again, on the prepared database
     bench.py load --base http://127.0.0.1:8798 --clients 20 --requests 50
 
 `prepare` generates the data (generate.py), recomputes every registered
-indicator for every lab (`snapshot_compute`: whole and every breakdown, and
-the funnel) for the measured period and the three before it (the trend
-lines), times the PDF report of the largest lab, and creates the accounts
-the load phase signs in with. Wall and CPU seconds of this process and of
-its PostgreSQL backend are recorded for each step, as the machine is shared.
+indicator for every lab at once (`snapshots_compute`, as the nightly task:
+whole and every breakdown, and the funnel) for the measured period and the
+three before it (the trend lines), times the PDF report of the largest
+lab, and creates the accounts the load phase signs in with. Wall and CPU
+seconds of this process and of its PostgreSQL backend are recorded for each
+step, as the machine is shared.
 
 `load` signs 20 clients in (coordinators, analysts and a network
 administrator) and requests the lab dashboard, the network dashboard and
@@ -93,7 +95,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     from openmil.core.roles import Role
     from openmil.indicators.registry import REGISTRY, Period
     from openmil.indicators.report import report_pdf
-    from openmil.indicators.services import snapshot_compute
+    from openmil.indicators.services import snapshots_compute
 
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}}
     with Clock() as clock:
@@ -108,9 +110,8 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     for label in reversed(PERIODS):
         period = Period.parse(label)
         with Clock() as clock:
-            for lab in labs:
-                snapshot_compute(lab=lab, period=period)
-        recompute[label] = clock.as_dict()
+            snapshots_compute(labs=labs, period=period)
+        recompute[label] = {**clock.as_dict(), "loadavg": list(os.getloadavg())}
         print(f"recompute {label}: {recompute[label]}", file=sys.stderr)
         if not args.trends:
             break
@@ -133,6 +134,24 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
     )
     return results
+
+
+def recompute(args: argparse.Namespace) -> dict[str, Any]:
+    """Recompute one period of every lab on the database already prepared."""
+    _setup()
+    from openmil.core.models import Lab
+    from openmil.indicators.registry import Period
+    from openmil.indicators.services import snapshots_compute
+
+    labs = list(Lab.objects.filter(network__isnull=False).order_by("pk"))
+    with Clock() as clock:
+        snapshots_compute(labs=labs, period=Period.parse(args.period))
+    return {
+        "period": args.period,
+        "labs": len(labs),
+        **clock.as_dict(),
+        "loadavg": list(os.getloadavg()),
+    }
 
 
 def load(args: argparse.Namespace) -> dict[str, Any]:
@@ -229,6 +248,9 @@ def main() -> int:
     p.add_argument("--accounts", type=int, default=5)
     p.add_argument("--trends", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--name", default="latest")
+    re = sub.add_parser("recompute")
+    re.add_argument("--period", default=PERIODS[-1])
+    re.add_argument("--name", default="latest")
     lo = sub.add_parser("load")
     lo.add_argument("--base", default="http://127.0.0.1:8798")
     lo.add_argument("--clients", type=int, default=20)
@@ -238,7 +260,8 @@ def main() -> int:
     lo.add_argument("--name", default="latest")
     args = parser.parse_args()
     (HERE / "results").mkdir(exist_ok=True)
-    out = prepare(args) if args.step == "prepare" else load(args)
+    steps = {"prepare": prepare, "recompute": recompute, "load": load}
+    out = steps[args.step](args)
     path = HERE / "results" / f"{args.name}-{args.step}.json"
     path.write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out, indent=1))

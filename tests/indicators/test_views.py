@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from openmil.core.roles import Role
-from openmil.indicators.models import IndicatorSnapshot
+from openmil.indicators.models import IndicatorSnapshot, ReferenceValue
 from openmil.indicators.registry import Period
 from openmil.indicators.services import snapshot_compute
 from openmil.participants.models import Need
@@ -102,3 +102,36 @@ def test_downloads_are_disclosure_controlled_even_for_the_coordinator(
         assert r.status_code == 200
     missing = client_for(coordinator).get(_url(lab_a, "download/pdf/"))
     assert missing.status_code == 404
+
+
+def test_a_page_shown_to_staff_first_stays_protected_for_an_analyst(
+    lab_a, coordinator, analyst, snapshot
+):
+    for _ in range(2):  # the second time from the rendered figures kept
+        staff = client_for(coordinator).get(_url(lab_a), {"period": "2026"})
+        other = client_for(analyst).get(_url(lab_a), {"period": "2026"})
+        assert "n = <bdi>12</bdi>" in staff.content.decode()
+        assert "<bdi>12</bdi>" not in other.content.decode()
+
+
+def test_a_new_snapshot_and_a_new_reference_value_show_at_once(
+    lab_a, coordinator, snapshot
+):
+    def page():
+        return client_for(coordinator).get(_url(lab_a), {"period": "2026"})
+
+    assert "91.7 %" in page().content.decode()
+    person = ParticipantFactory(lab=lab_a, intake_date=dt.date(2026, 2, 1))
+    NeedFactory(participant=person, urgent=True, status=Need.Status.IDENTIFIED)
+    snapshot_compute(lab=lab_a, period=Period.parse("2026"))
+    assert "84.6 %" in page().content.decode()  # 11 of 13
+    ReferenceValue.objects.create(
+        lab=lab_a,
+        indicator_id="needs.urgent_met_share",
+        area="Aragón",
+        population="everybody",
+        period="2026",
+        value=50.0,
+        source="A national survey",
+    )
+    assert "A national survey" in page().content.decode()

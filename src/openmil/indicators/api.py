@@ -19,6 +19,7 @@ from openmil.indicators import dashboards, services
 from openmil.indicators.exports import FORMAT_NAMES, FORMATS, indicators_export
 from openmil.indicators.models import ReferenceValue
 from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Period
+from openmil.indicators.selectors import snapshot_latest
 from openmil.participants.api import MAX_ID, NO_NUL
 
 router = Router(tags=["indicators"])
@@ -182,7 +183,7 @@ def lab_values(request: HttpRequest, lab_id: int, query: Query[ValuesQuery]) -> 
         raise ValidationError(
             {"breakdown": f"One of: {', '.join(BREAKDOWNS)} (or empty)."}
         )
-    snapshot = dashboards.snapshot_latest(lab_id=lab.pk, period=period.label)
+    snapshot = snapshot_latest(lab_id=lab.pk, period=period.label)
     if snapshot is None:
         return 404, {"detail": "The figures for this period have not been computed."}
     exact = access.can(request.user, Perm.VIEW_PERSONAL, lab.pk)
@@ -253,7 +254,7 @@ def lab_export(
             f"({', '.join(FORMATS)})."
         }
     period = _period(query.period)
-    snapshot = dashboards.snapshot_latest(lab_id=lab.pk, period=period.label)
+    snapshot = snapshot_latest(lab_id=lab.pk, period=period.label)
     if snapshot is None:
         return 404, {"detail": "The figures for this period have not been computed."}
     suffix = {"csv": ".csv", "hxl": ".hxl.csv", "xlsx": ".xlsx"}.get(fmt, ".zip")

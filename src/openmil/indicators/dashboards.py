@@ -7,12 +7,13 @@ disclosure-control path of the app), like every figure of the lab dashboard.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +29,6 @@ from openmil.indicators.selectors import (
     Figure,
     Published,
     indicator_publish,
-    snapshot_latest,
 )
 from openmil.indicators.stats import difference_interval, wilson_interval
 from openmil.participants.models import Need, Participant
@@ -46,12 +46,9 @@ FUNNEL_STEPS: dict[str, Any] = {
 }
 
 
-def funnel_compute(*, lab_ids: Iterable[int], period: Period) -> list[dict[str, Any]]:
-    """Exact counts of the funnel: people taken in during the period, then
-    of them, those whose urgent needs were all met, who started a pathway,
-    whose pathway ended, and who said they were employed at a follow-up
-    survey, each by the end of the period. Each step is a subset of the
-    previous one."""
+def _funnel_counts(
+    *, lab_ids: Iterable[int], period: Period, by_lab: bool
+) -> dict[int, list[dict[str, Any]]]:
     from openmil.pathways.models import FollowUpSurvey, Pathway
 
     end = period.end
@@ -77,22 +74,58 @@ def funnel_compute(*, lab_ids: Iterable[int], period: Period) -> list[dict[str, 
             employment_status="employed",
         )
     )
+    lab_ids = sorted(set(lab_ids))
     people: QuerySet[Participant] = participants_counted(lab_ids=lab_ids).filter(
         intake_date__range=(period.start, end)
     )
     needs_met = ~Q(has_unmet=True)
     on_pathway = needs_met & Q(has_pathway=True)
     out = on_pathway & Q(has_exit=True)
-    counts = people.annotate(
-        has_unmet=unmet, has_pathway=started, has_exit=exited, has_job=employed
-    ).aggregate(
-        intake=Count("pk"),
-        needs_met=Count("pk", filter=needs_met),
-        pathway=Count("pk", filter=on_pathway),
-        exited=Count("pk", filter=out),
-        employed=Count("pk", filter=out & Q(has_job=True)),
+    steps = {
+        "intake": Q(),
+        "needs_met": needs_met,
+        "pathway": on_pathway,
+        "exited": out,
+        "employed": out & Q(has_job=True),
+    }
+    rows = (
+        people.annotate(
+            has_unmet=unmet, has_pathway=started, has_exit=exited, has_job=employed
+        )
+        .annotate(_part=F("lab_id") if by_lab else Value(0))
+        .order_by()
+        .values("_part")
+        .annotate(
+            **{
+                f"n_{step}": Count("pk", filter=condition)
+                for step, condition in steps.items()
+            }
+        )
     )
-    return [{"step": step, "n": counts[step] or 0} for step in FUNNEL_STEPS]
+    counts: dict[int, dict[str, Any]] = {row["_part"]: dict(row) for row in rows}
+    return {
+        part: [
+            {"step": step, "n": counts.get(part, {}).get(f"n_{step}") or 0}
+            for step in FUNNEL_STEPS
+        ]
+        for part in (lab_ids if by_lab else [0])
+    }
+
+
+def funnel_compute(*, lab_ids: Iterable[int], period: Period) -> list[dict[str, Any]]:
+    """Exact counts of the funnel: people taken in during the period, then
+    of them, those whose urgent needs were all met, who started a pathway,
+    whose pathway ended, and who said they were employed at a follow-up
+    survey, each by the end of the period. Each step is a subset of the
+    previous one. The labs are taken together."""
+    return _funnel_counts(lab_ids=lab_ids, period=period, by_lab=False)[0]
+
+
+def funnel_compute_by_lab(
+    *, lab_ids: Iterable[int], period: Period
+) -> dict[int, list[dict[str, Any]]]:
+    """The funnel of each lab (see `funnel_compute`), in one grouped query."""
+    return _funnel_counts(lab_ids=lab_ids, period=period, by_lab=True)
 
 
 @dataclass(frozen=True)
@@ -186,24 +219,36 @@ class TrendPoint:
     value: float | None  # in the unit shown: percent for shares
 
 
-def trend_snapshots(
+def trend_snapshot_versions(
     *, lab_id: int, period: Period, count: int = 8
-) -> list[IndicatorSnapshot]:
-    """The latest snapshot of each of the lab's last `count` periods of the
-    same kind (years, quarters, months) up to `period`, oldest first."""
+) -> list[tuple[int, dt.datetime]]:
+    """(id, computed at) of the latest snapshot of each of the lab's last
+    `count` periods of the same kind (years, quarters, months) up to
+    `period`, by id."""
     kind = _period_kind(period.label)
     rows = (
         IndicatorSnapshot.objects.filter(lab_id=lab_id, period_end__lte=period.end)
         .order_by("-period_start", "period", "-computed_at")
-        .values_list("pk", "period")
+        .values_list("pk", "period", "computed_at")
     )
-    chosen: dict[str, int] = {}
-    for pk, label in rows.iterator():
+    chosen: dict[str, tuple[int, dt.datetime]] = {}
+    for pk, label, computed_at in rows.iterator():
         if _period_kind(label) == kind and label not in chosen:
-            chosen[label] = pk
+            chosen[label] = (pk, computed_at)
             if len(chosen) >= count:
                 break
-    snapshots = IndicatorSnapshot.objects.filter(pk__in=chosen.values())
+    return sorted(chosen.values())
+
+
+def trend_snapshots(
+    *, lab_id: int, period: Period, count: int = 8, ids: list[int] | None = None
+) -> list[IndicatorSnapshot]:
+    """The snapshots of `trend_snapshot_versions` (or of `ids`), oldest
+    first."""
+    if ids is None:
+        versions = trend_snapshot_versions(lab_id=lab_id, period=period, count=count)
+        ids = [pk for pk, _computed_at in versions]
+    snapshots = IndicatorSnapshot.objects.filter(pk__in=ids)
     return sorted(
         snapshots.select_related("lab"), key=lambda s: (s.period_start, s.period)
     )
@@ -300,20 +345,27 @@ def gap_of(*, indicator: Indicator, cell: Published, reference: ReferenceValue) 
     )
 
 
-def gaps_for(*, lab_id: int, figures: list[Figure]) -> dict[str, list[Gap]]:
+def gaps_for(
+    *,
+    lab_id: int,
+    figures: list[Figure],
+    references: Iterable[ReferenceValue] | None = None,
+) -> dict[str, list[Gap]]:
     """indicator id -> the gap of its headline figure to each of the lab's
-    reference values for that indicator. No permission check: the figures
-    were published for the caller already."""
-    references: dict[str, list[ReferenceValue]] = defaultdict(list)
-    for reference in ReferenceValue.objects.filter(lab_id=lab_id):
-        references[reference.indicator_id].append(reference)
+    reference values for that indicator (read unless given). No permission
+    check: the figures were published for the caller already."""
+    if references is None:
+        references = ReferenceValue.objects.filter(lab_id=lab_id)
+    by_indicator: dict[str, list[ReferenceValue]] = defaultdict(list)
+    for reference in references:
+        by_indicator[reference.indicator_id].append(reference)
     return {
         f.indicator.id: [
             gap_of(indicator=f.indicator, cell=f.cells[0], reference=r)
-            for r in references[f.indicator.id]
+            for r in by_indicator[f.indicator.id]
         ]
         for f in figures
-        if references.get(f.indicator.id)
+        if by_indicator.get(f.indicator.id)
     }
 
 
@@ -342,6 +394,37 @@ def networks_of(*, user: Any) -> QuerySet[Network]:
     ).distinct()
 
 
+def network_labs(*, user: Any, network_id: int) -> list[Lab]:
+    """The labs of a network whose aggregates the user reads, else 404."""
+    lab_ids = access.lab_ids_with(user, Perm.VIEW_AGGREGATES)
+    labs = list(
+        Lab.objects.filter(network_id=network_id, pk__in=lab_ids).select_related(
+            "network"
+        )
+    )
+    if not labs:
+        raise Http404
+    return labs
+
+
+def network_snapshot_versions(
+    *, labs: list[Lab], period: Period
+) -> dict[int, tuple[int, dt.datetime]]:
+    """lab id -> (id, computed at) of its latest snapshot of the period, in
+    one query."""
+    rows = (
+        IndicatorSnapshot.objects.filter(
+            lab_id__in=[lab.pk for lab in labs], period=period.label
+        )
+        .order_by("lab_id", "-computed_at", "-pk")
+        .values_list("lab_id", "pk", "computed_at")
+    )
+    latest: dict[int, tuple[int, dt.datetime]] = {}
+    for lab_id, pk, computed_at in rows:
+        latest.setdefault(lab_id, (pk, computed_at))
+    return latest
+
+
 def network_figures(*, user: Any, network_id: int, period: Period) -> NetworkView:
     """The labs of a network the user reads aggregates of, side by side and
     together, always disclosure-controlled (even for a lab's own staff: the
@@ -349,17 +432,17 @@ def network_figures(*, user: Any, network_id: int, period: Period) -> NetworkVie
     table, so a hidden lab cannot be recovered from the total. Medians of
     several labs cannot be combined from their snapshots: the total shows
     none."""
-    lab_ids = access.lab_ids_with(user, Perm.VIEW_AGGREGATES)
-    labs = list(Lab.objects.filter(network_id=network_id, pk__in=lab_ids))
-    if not labs:
-        raise Http404
+    labs = network_labs(user=user, network_id=network_id)
     network = labs[0].network
     policy = DisclosurePolicy.strictest(lab.country for lab in labs)
-    snapshots = {
-        lab.pk: s
-        for lab in labs
-        if (s := snapshot_latest(lab_id=lab.pk, period=period.label)) is not None
+    latest = network_snapshot_versions(labs=labs, period=period)
+    loaded = {
+        s.lab_id: s
+        for s in IndicatorSnapshot.objects.filter(
+            pk__in=[pk for pk, _computed_at in latest.values()]
+        )
     }
+    snapshots = {lab.pk: loaded[lab.pk] for lab in labs if lab.pk in loaded}
     rows = []
     for indicator_id, indicator in REGISTRY.items():
         per_lab = {

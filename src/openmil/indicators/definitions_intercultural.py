@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from openmil.activities.models import Activity, Attendance, Enrolment
+from openmil.activities.models import Activity, Attendance, Cohort, Enrolment
 from openmil.indicators.observe import days_between, flag, has_answer, latest_answer
 from openmil.indicators.registry import Indicator, Period, register
 from openmil.participants.models import Participant
@@ -38,10 +38,21 @@ def _present(period: Period) -> QuerySet[Attendance]:
 def _enrolled(profile: str) -> Exists:
     return Exists(
         Enrolment.objects.filter(
-            cohort_id=OuterRef("session__cohort_id"),
+            cohort_id=OuterRef("pk"),
             status=Enrolment.Status.ENROLLED,
             participant__profile=profile,
         )
+    )
+
+
+def _mixed_cohort_ids() -> list[int]:
+    """Cohorts with newcomers and nationals enrolled, read first: a short
+    list, so the database does not check the enrolments of a cohort again
+    for every attendance mark."""
+    return list(
+        Cohort.objects.filter(_enrolled(Participant.Profile.NEWCOMER))
+        .filter(_enrolled(Participant.Profile.NATIONAL))
+        .values_list("pk", flat=True)
     )
 
 
@@ -49,10 +60,7 @@ def observe_mixed_activities(
     *, participants: QuerySet[Participant], period: Period, **_: Any
 ) -> QuerySet[Participant]:
     present = _present(period)
-    mixed = present.filter(
-        _enrolled(Participant.Profile.NEWCOMER)
-        & _enrolled(Participant.Profile.NATIONAL)
-    )
+    mixed = present.filter(session__cohort_id__in=_mixed_cohort_ids())
     return participants.filter(Exists(present)).annotate(value=flag(Exists(mixed)))
 
 

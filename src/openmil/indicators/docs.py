@@ -23,10 +23,13 @@ records rather than samples — and breaks down by {breakdowns}.
 The period is the one asked for (a year, quarter, month or range): each definition says
 which date of a record places it in the period.
 
-Everything is computed in the database with aggregate queries (a grouped
-count and sum per breakdown; for medians, a window function numbers the
-values and only the ranks of the median and its interval are read), so the
-cost does not grow with Python work per person. On PostgreSQL, run `ANALYZE`
+Everything is computed in the database with aggregate queries: one per
+indicator gives the whole and every breakdown of every lab at once (a
+grouped count and sum, `GROUPING SETS` on PostgreSQL, the same groupings
+joined by `UNION ALL` on SQLite); for medians a second query numbers the
+values with a window function and reads only the ranks of the median and of
+its interval. The cost grows with the number of records, not with Python
+work per person nor with labs times breakdowns. On PostgreSQL, run `ANALYZE`
 after a bulk load: with stale statistics the planner may scan an index per
 person instead of looking each person up.
 

@@ -9,22 +9,23 @@ the lab and disclosure-controlled ones to everybody else.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
-    Count,
+    DurationField,
     F,
+    IntegerField,
     QuerySet,
-    Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractYear, RowNumber
+from django.db.models.functions import Cast, ExtractYear
 from scipy.stats import binom
 
 from openmil.core import access
@@ -190,70 +191,6 @@ def _median_ranks(n: int) -> tuple[tuple[int, ...], int, int]:
     return middle if n % 2 == 0 else (middle[0],), low, high
 
 
-def _median_cells(rows: QuerySet[Any], group: Any) -> list[Cell]:
-    """Medians with their order-statistic intervals, per group, reading only
-    the few ranked rows each group needs (a window function numbers them)."""
-    counts = {
-        key: n
-        for key, n in rows.annotate(_group=group)
-        .values("_group")
-        .annotate(n=Count("*"))
-        .values_list("_group", "n")
-        if n  # a constant group gives one row, even over no rows
-    }
-    if not counts:
-        return []
-    wanted: set[int] = set()
-    plan = {}
-    for key, n in counts.items():
-        middle, low, high = _median_ranks(n)
-        plan[key] = (middle, low, high)
-        wanted.update((*middle, low, high))
-    ranked = (
-        rows.annotate(_group=group)
-        .annotate(
-            _rank=Window(
-                RowNumber(),
-                partition_by=[F("_group")],
-                order_by=[F("value").asc()],
-            )
-        )
-        .filter(_rank__in=sorted(wanted))
-        .values_list("_group", "_rank", "value")
-    )
-    values: dict[tuple[str, int], float] = {
-        (str(key), rank): _as_number(value) for key, rank, value in ranked
-    }
-    cells = []
-    for key, n in counts.items():
-        middle, low, high = plan[key]
-        g = str(key)
-        cells.append(
-            Cell(
-                g,
-                n,
-                None,
-                sum(values[g, r] for r in middle) / len(middle),
-                values[g, low],
-                values[g, high],
-            )
-        )
-    return cells
-
-
-def _aggregate_rows(rows: QuerySet[Any], group: Any) -> list[tuple[str, int, float]]:
-    """(group, n, total of values) per group, in one grouped query."""
-    weighted = "weight" in rows.query.annotations
-    n_expr: Any = Coalesce(Sum("weight"), 0) if weighted else Count("*")
-    grouped = (
-        rows.annotate(_group=group)
-        .values("_group")
-        .annotate(_n=n_expr, _k=Coalesce(Sum("value"), 0))
-        .values_list("_group", "_n", "_k")
-    )
-    return [(str(key), int(n), _as_number(k)) for key, n, k in grouped]
-
-
 def _aggregate_cell(indicator: Indicator, group: str, n: int, total: float) -> Cell:
     if indicator.kind == "proportion":
         k = round(total)
@@ -277,6 +214,232 @@ def _empty(indicator: Indicator) -> Cell:
     return Cell(ALL, 0, 0 if indicator.kind == "proportion" else None, None, None, None)
 
 
+def _value_reader(rows: QuerySet[Any]) -> Any:
+    """Turns a raw `value` read back by the cursor into a number (days for
+    durations: SQLite stores them as microseconds, PostgreSQL as intervals)."""
+    field = rows.query.annotations["value"].output_field
+    if isinstance(field, DurationField):
+
+        def duration(value: Any) -> float:
+            if not isinstance(value, dt.timedelta):
+                value = dt.timedelta(microseconds=int(value))
+            return _as_number(value)
+
+        return duration
+    return _as_number
+
+
+@dataclass(frozen=True)
+class _Grouped:
+    """The observed rows of one indicator as SQL, with a partition column
+    (`_part`: the lab, or 0 for one population) and one group column per
+    breakdown (`_g0`, `_g1`...), ready for grouping in the database."""
+
+    sql: str
+    params: tuple[Any, ...]
+    breakdowns: tuple[str, ...]
+    weighted: bool
+    read: Any
+    alias: str  # the database the rows are read from
+
+    @property
+    def group_columns(self) -> list[str]:
+        return [f"_g{i}" for i in range(len(self.breakdowns))]
+
+
+def _grouped(
+    indicator: Indicator,
+    *,
+    lab_ids: list[int],
+    period: Period,
+    breakdowns: tuple[str, ...],
+    by_lab: bool,
+) -> _Grouped:
+    population = participants_counted(lab_ids=lab_ids)
+    rows = indicator.observe(participants=population, period=period).order_by()
+    p = f"{indicator.person}__" if indicator.person else ""
+    columns: dict[str, Any] = {
+        "_part": F(p + "lab_id") if by_lab else Value(0, output_field=IntegerField())
+    }
+    for i, breakdown in enumerate(breakdowns):
+        columns[f"_g{i}"] = group_expression(
+            breakdown, period=period, person=indicator.person
+        )
+    weighted = "weight" in rows.query.annotations
+    names = [*columns, "value", *(["weight"] if weighted else [])]
+    sql, params = rows.annotate(**columns).values(*names).query.sql_with_params()
+    return _Grouped(
+        sql, tuple(params), breakdowns, weighted, _value_reader(rows), rows.db
+    )
+
+
+def _run(grouped: _Grouped, sql: str) -> list[tuple[Any, ...]]:
+    with connections[grouped.alias].cursor() as cursor:
+        cursor.execute(sql, grouped.params)
+        return list(cursor.fetchall())
+
+
+def _aggregate_sets(
+    grouped: _Grouped, *, count_only: bool
+) -> list[tuple[int, int, Any, int, float]]:
+    """(set, partition, group, n, total of values) for the whole (set 0) and
+    every breakdown (set i + 1), in one query: GROUPING SETS on PostgreSQL,
+    the same GROUP BYs joined by UNION ALL elsewhere (SQLite has no
+    GROUPING SETS)."""
+    n_expr = "COALESCE(SUM(weight), 0)" if grouped.weighted else "COUNT(*)"
+    total = "0" if count_only else "COALESCE(SUM(value), 0)"
+    g = grouped.group_columns
+    if connections[grouped.alias].vendor == "postgresql":
+        sets = ", ".join(["(_part)", *(f"(_part, {c})" for c in g)])
+        mask = f"GROUPING({', '.join(g)})" if g else "0"
+        sql = (
+            f"SELECT {mask}, _part, {', '.join([*g, ''])}{n_expr}, {total} "  # noqa: S608 - column names only
+            f"FROM ({grouped.sql}) AS t GROUP BY GROUPING SETS ({sets})"
+        )
+        full = (1 << len(g)) - 1
+        set_of_mask = {full: 0}
+        for i in range(len(g)):
+            set_of_mask[full & ~(1 << (len(g) - 1 - i))] = i + 1
+        result = []
+        for row in _run(grouped, sql):
+            s = set_of_mask[row[0]]
+            key = ALL if s == 0 else row[1 + s]
+            result.append((s, row[1], key, row[-2], row[-1]))
+    else:
+        parts = [
+            f"SELECT 0, _part, NULL, {n_expr}, {total} "  # noqa: S608 - column names only
+            "FROM t GROUP BY _part"
+        ]
+        parts += [
+            f"SELECT {i + 1}, _part, {c}, {n_expr}, {total} "  # noqa: S608 - column names only
+            f"FROM t GROUP BY _part, {c}"
+            for i, c in enumerate(g)
+        ]
+        sql = f"WITH t AS ({grouped.sql}) " + " UNION ALL ".join(parts)
+        result = [
+            (s, part, ALL if s == 0 else key, n, k)
+            for s, part, key, n, k in _run(grouped, sql)
+        ]
+    return [
+        (s, int(part), key, int(n), 0.0 if count_only else _as_number(k))
+        for s, part, key, n, k in result
+    ]
+
+
+def _ranked_values(
+    grouped: _Grouped, ranks: dict[int, set[int]]
+) -> dict[tuple[int, int, str, int], float]:
+    """(set, partition, group, rank) -> value, for the ranks wanted of each
+    set, in one query (a window function numbers the rows of each group)."""
+    materialized = (
+        "MATERIALIZED " if connections[grouped.alias].vendor == "postgresql" else ""
+    )
+    parts = []
+    for s, wanted in sorted(ranks.items()):
+        if not wanted:
+            continue
+        column = "NULL" if s == 0 else grouped.group_columns[s - 1]
+        partition = "_part" if s == 0 else f"_part, {column}"
+        listed = ", ".join(str(int(r)) for r in sorted(wanted))
+        parts.append(
+            f"SELECT {s}, _part, {column}, _rank, value FROM ("  # noqa: S608 - column names and integers only
+            f"SELECT _part, {column}, value, ROW_NUMBER() OVER "
+            f"(PARTITION BY {partition} ORDER BY value) AS _rank FROM t) AS r{s} "
+            f"WHERE _rank IN ({listed})"
+        )
+    if not parts:
+        return {}
+    sql = f"WITH t AS {materialized}({grouped.sql}) " + " UNION ALL ".join(parts)
+    return {
+        (s, int(part), ALL if s == 0 else str(key), int(rank)): grouped.read(value)
+        for s, part, key, rank, value in _run(grouped, sql)
+    }
+
+
+def _median_sets(grouped: _Grouped) -> dict[tuple[int, int], list[Cell]]:
+    """Medians with their order-statistic intervals: the counts of every
+    group in one query, then only the few ranked rows each group needs."""
+    counts = [
+        (s, part, str(key), n)
+        for s, part, key, n, _t in _aggregate_sets(grouped, count_only=True)
+        if n
+    ]
+    plans = {}
+    ranks: dict[int, set[int]] = defaultdict(set)
+    for s, part, key, n in counts:
+        middle, low, high = _median_ranks(n)
+        plans[s, part, key] = (n, middle, low, high)
+        ranks[s].update((*middle, low, high))
+    values = _ranked_values(grouped, ranks)
+    cells: dict[tuple[int, int], list[Cell]] = defaultdict(list)
+    for (s, part, key), (n, middle, low, high) in plans.items():
+        cells[s, part].append(
+            Cell(
+                key,
+                n,
+                None,
+                sum(values[s, part, key, r] for r in middle) / len(middle),
+                values[s, part, key, low],
+                values[s, part, key, high],
+            )
+        )
+    return cells
+
+
+def _aggregate_cells(
+    indicator: Indicator, grouped: _Grouped
+) -> dict[tuple[int, int], list[Cell]]:
+    cells: dict[tuple[int, int], list[Cell]] = defaultdict(list)
+    for s, part, key, n, total in _aggregate_sets(grouped, count_only=False):
+        if n:
+            cells[s, part].append(_aggregate_cell(indicator, str(key), n, total))
+    return cells
+
+
+def indicator_compute_sets(
+    *,
+    indicator: Indicator,
+    lab_ids: Iterable[int],
+    period: Period,
+    breakdowns: Iterable[str] = (),
+    by_lab: bool = False,
+) -> dict[int, dict[str, list[Cell]]]:
+    """Exact figures of one indicator, whole and by every breakdown asked
+    for, in one grouped query (two for medians) whatever the number of
+    labs, breakdowns and people.
+
+    With `by_lab`, each lab is a population of its own (the snapshots of
+    every lab at once); else the labs form one population (key 0). Returns
+    key -> breakdown ("" for the whole) -> cells: the whole is one cell
+    (an empty one when nothing was observed), a breakdown one cell per
+    group observed, sorted. No permission check: callers go through
+    `indicator_values` or store snapshots.
+    """
+    lab_ids = sorted(set(lab_ids))
+    breakdowns = tuple(breakdowns)
+    grouped = _grouped(
+        indicator,
+        lab_ids=lab_ids,
+        period=period,
+        breakdowns=breakdowns,
+        by_lab=by_lab,
+    )
+    if indicator.kind == "median":
+        cells = _median_sets(grouped)
+    else:
+        cells = _aggregate_cells(indicator, grouped)
+    result = {}
+    for part in lab_ids if by_lab else [0]:
+        whole = cells.get((0, part))
+        by_breakdown = {"": [whole[0] if whole else _empty(indicator)]}
+        for i, breakdown in enumerate(breakdowns):
+            by_breakdown[breakdown] = sorted(
+                cells.get((i + 1, part), []), key=lambda c: c.group
+            )
+        result[part] = by_breakdown
+    return result
+
+
 def indicator_compute(
     *,
     indicator: Indicator,
@@ -284,34 +447,15 @@ def indicator_compute(
     period: Period,
     breakdown: str | None = None,
 ) -> list[Cell]:
-    """Exact figures, the whole first, then one cell per breakdown group
-    (sorted). Set-based: one grouped aggregate query for shares, counts and
-    sums (the whole is the groups added up), two per level for medians,
-    whatever the number of people. No permission check: callers go through
-    `indicator_values`."""
-    population = participants_counted(lab_ids=lab_ids)
-    rows = indicator.observe(participants=population, period=period).order_by()
-    whole_group = Value(ALL, output_field=CharField())
-    expression = (
-        group_expression(breakdown, period=period, person=indicator.person)
-        if breakdown
-        else None
-    )
-    if indicator.kind == "median":
-        whole = _median_cells(rows, whole_group)
-        groups = _median_cells(rows, expression) if expression is not None else []
-    else:
-        raw = _aggregate_rows(rows, whole_group if expression is None else expression)
-        n_all = sum(n for _g, n, _t in raw)
-        total = sum(t for _g, _n, t in raw)
-        whole = [_aggregate_cell(indicator, ALL, n_all, total)] if n_all else []
-        groups = (
-            [_aggregate_cell(indicator, g, n, t) for g, n, t in raw if n]
-            if expression is not None
-            else []
-        )
-    cells = [whole[0] if whole else _empty(indicator)]
-    return cells + sorted(groups, key=lambda c: c.group)
+    """Exact figures of some labs taken together: the whole first, then one
+    cell per breakdown group (sorted). See `indicator_compute_sets`."""
+    computed = indicator_compute_sets(
+        indicator=indicator,
+        lab_ids=lab_ids,
+        period=period,
+        breakdowns=(breakdown,) if breakdown else (),
+    )[0]
+    return computed[""] + (computed[breakdown] if breakdown else [])
 
 
 @dataclass(frozen=True)
@@ -407,12 +551,15 @@ def indicator_values(
     )
 
 
-def snapshot_latest(*, lab_id: int, period: str) -> IndicatorSnapshot | None:
-    return (
-        IndicatorSnapshot.objects.filter(lab_id=lab_id, period=period)
-        .order_by("-computed_at")
-        .first()
-    )
+def snapshot_latest(
+    *, lab_id: int, period: str, with_cells: bool = True
+) -> IndicatorSnapshot | None:
+    """The lab's latest snapshot of a period; without its cells (read on
+    first use) when the caller may not need them."""
+    snapshots = IndicatorSnapshot.objects.filter(lab_id=lab_id, period=period)
+    if not with_cells:
+        snapshots = snapshots.defer("cells")
+    return snapshots.order_by("-computed_at").first()
 
 
 @dataclass(frozen=True)

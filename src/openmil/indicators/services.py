@@ -1,4 +1,5 @@
-"""Writes of the indicators app: computing snapshots."""
+"""Writes of the indicators app: computing snapshots, reports, reference
+values."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import dataclasses
 import io
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,43 +20,64 @@ from openmil.core import access
 from openmil.core.audit import audit_record
 from openmil.core.models import AuditEntry, Lab
 from openmil.core.roles import Perm
-from openmil.indicators.dashboards import funnel_compute
+from openmil.indicators.dashboards import funnel_compute_by_lab
 from openmil.indicators.forms import ReferenceValueForm
 from openmil.indicators.models import IndicatorReport, IndicatorSnapshot, ReferenceValue
 from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Period
-from openmil.indicators.selectors import indicator_compute
+from openmil.indicators.selectors import indicator_compute_sets
+
+
+def snapshots_compute(
+    *, labs: Iterable[Lab], period: Period
+) -> list[IndicatorSnapshot]:
+    """Compute every indicator, whole and by every breakdown, and the funnel
+    for several labs at once, and store one snapshot per lab.
+
+    Each indicator is one grouped query for all the labs and breakdowns
+    together (two for medians), the funnel one more: the cost grows with
+    the number of people, not with labs times breakdowns.
+    """
+    labs = list(labs)
+    lab_ids = [lab.pk for lab in labs]
+    started = time.perf_counter()
+    cells: dict[int, dict[str, dict[str, list[dict[str, object]]]]] = {
+        lab_id: {} for lab_id in lab_ids
+    }
+    for indicator in REGISTRY.values():
+        computed = indicator_compute_sets(
+            indicator=indicator,
+            lab_ids=lab_ids,
+            period=period,
+            breakdowns=BREAKDOWNS,
+            by_lab=True,
+        )
+        for lab_id, by_breakdown in computed.items():
+            cells[lab_id][indicator.id] = {
+                breakdown: [dataclasses.asdict(c) for c in figures]
+                for breakdown, figures in by_breakdown.items()
+            }
+    funnels = funnel_compute_by_lab(lab_ids=lab_ids, period=period)
+    computed_at = timezone.now()
+    seconds = time.perf_counter() - started
+    with transaction.atomic():
+        return IndicatorSnapshot.objects.bulk_create(
+            IndicatorSnapshot(
+                lab=lab,
+                period=period.label,
+                period_start=period.start,
+                period_end=period.end,
+                computed_at=computed_at,
+                seconds=seconds,
+                cells=cells[lab.pk],
+                funnel=funnels[lab.pk],
+            )
+            for lab in labs
+        )
 
 
 def snapshot_compute(*, lab: Lab, period: Period) -> IndicatorSnapshot:
-    """Compute every indicator, whole and by every breakdown (one grouped
-    query each), and the funnel, and store them."""
-    started = time.perf_counter()
-    cells: dict[str, dict[str, list[dict[str, object]]]] = {}
-    for indicator in REGISTRY.values():
-        by_breakdown: dict[str, list[dict[str, object]]] = {}
-        for breakdown in ["", *BREAKDOWNS]:
-            computed = indicator_compute(
-                indicator=indicator,
-                lab_ids=[lab.pk],
-                period=period,
-                breakdown=breakdown or None,
-            )
-            if breakdown:
-                computed = computed[1:]  # the whole is stored once, under ""
-            by_breakdown[breakdown] = [dataclasses.asdict(c) for c in computed]
-        cells[indicator.id] = by_breakdown
-    funnel = funnel_compute(lab_ids=[lab.pk], period=period)
-    with transaction.atomic():
-        return IndicatorSnapshot.objects.create(
-            lab=lab,
-            period=period.label,
-            period_start=period.start,
-            period_end=period.end,
-            computed_at=timezone.now(),
-            seconds=time.perf_counter() - started,
-            cells=cells,
-            funnel=funnel,
-        )
+    """Compute and store one lab's snapshot (see `snapshots_compute`)."""
+    return snapshots_compute(labs=[lab], period=period)[0]
 
 
 def report_request(

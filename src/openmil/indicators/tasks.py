@@ -7,7 +7,7 @@ from django_tasks import task
 
 from openmil.core.models import Lab
 from openmil.indicators.registry import Period
-from openmil.indicators.services import snapshot_compute
+from openmil.indicators.services import snapshot_compute, snapshots_compute
 
 
 @task()
@@ -24,11 +24,23 @@ def snapshots_refresh_all() -> int:
     """The nightly refresh: this year and last year for every lab."""
     year = timezone.localdate().year
     count = 0
-    for lab in Lab.objects.all():
-        for period in (str(year), str(year - 1)):
-            snapshot_compute(lab=lab, period=Period.parse(period))
-            count += 1
+    for period in (str(year), str(year - 1)):
+        count += snapshots_refresh_period(period=period)
     return count
+
+
+def snapshots_refresh_period(*, period: str) -> int:
+    """Recompute every lab's snapshot for one period, all labs at once;
+    returns the number of snapshots stored."""
+    labs = Lab.objects.order_by("pk")
+    return len(snapshots_compute(labs=labs, period=Period.parse(period)))
+
+
+@task()
+def snapshots_refresh_labs(*, period: str) -> int:
+    """Recompute every lab's snapshot for one period (see
+    `snapshots_refresh_period`)."""
+    return snapshots_refresh_period(period=period)
 
 
 @task()

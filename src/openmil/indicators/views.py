@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -10,11 +12,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,42 +52,105 @@ def _filter(request: HttpRequest) -> DashboardFilter:
     return DashboardFilter(data)
 
 
+#: How long a rendered block of figures is kept. Snapshots never change
+#: once stored, and the key names every input, so this only bounds memory.
+RENDERED_SECONDS = 6 * 3600
+
+
+def _rendered_once(key: tuple[Any, ...], render: Callable[[], str]) -> SafeString:
+    """HTML rendered from immutable snapshots, cached under a key naming
+    everything it depends on (snapshots, exact or protected, breakdown,
+    language and time zone), so a page shown again costs no recomputation:
+    the figures were published through `indicator_publish` when rendered."""
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()
+    cache_key = f"indicators:html:{digest}"
+    html = cache.get(cache_key)
+    if html is None:
+        html = render()
+        cache.set(cache_key, html, RENDERED_SECONDS)
+    return SafeString(html)
+
+
+def _language_and_zone() -> tuple[str, str]:
+    return translation.get_language() or "", timezone.get_current_timezone_name()
+
+
 @login_required
 def dashboard(request: HttpRequest, lab_id: int) -> HttpResponse:
     lab = access.lab_get(request.user, lab_id=lab_id, permission=Perm.VIEW_AGGREGATES)
     form = _filter(request)
     exact = access.can(request.user, Perm.VIEW_PERSONAL, lab.pk)
-    snapshot = figures = None
+    snapshot = None
+    figures_html = SafeString("")
     funnel: list[dashboards.FunnelStep] = []
-    trends: dict[str, Any] = {}
-    gaps: dict[str, Any] = {}
     if form.is_valid():
         period = form.cleaned_data["period"]
         selection = form.selection()
-        snapshot = snapshot_latest(lab_id=lab.pk, period=period.label)
+        breakdown = form.cleaned_data["breakdown"]
+        snapshot = snapshot_latest(lab_id=lab.pk, period=period.label, with_cells=False)
         if snapshot is not None:
-            figures = dashboards.figures_for(
-                snapshot=snapshot,
-                exact=exact,
-                breakdown=form.cleaned_data["breakdown"],
-                selection=selection,
-            )
             funnel = dashboards.funnel_published(snapshot=snapshot, exact=exact)
-            gaps = dashboards.gaps_for(lab_id=lab.pk, figures=figures)
-            series = dashboards.trends_for(
-                snapshots=dashboards.trend_snapshots(lab_id=lab.pk, period=period),
-                exact=exact,
-                selection=selection,
+            references = list(
+                dashboards.references_of(user=request.user, lab_id=lab.pk)
             )
-            trends = {
-                f.indicator.id: trend_svg(
-                    points=[(p.period, p.value) for p in series[f.indicator.id]],
-                    share=f.indicator.kind == "proportion",
-                    title=str(f.indicator.name),
+            versions = dashboards.trend_snapshot_versions(lab_id=lab.pk, period=period)
+            shown = snapshot
+
+            def render_figures() -> str:
+                figures = dashboards.figures_for(
+                    snapshot=shown,
+                    exact=exact,
+                    breakdown=breakdown,
+                    selection=selection,
                 )
-                for f in figures
-                if len(series.get(f.indicator.id, [])) > 1
-            }
+                series = dashboards.trends_for(
+                    snapshots=dashboards.trend_snapshots(
+                        lab_id=lab.pk,
+                        period=period,
+                        ids=[pk for pk, _computed_at in versions],
+                    ),
+                    exact=exact,
+                    selection=selection,
+                )
+                trends = {
+                    f.indicator.id: trend_svg(
+                        points=[(p.period, p.value) for p in series[f.indicator.id]],
+                        share=f.indicator.kind == "proportion",
+                        title=str(f.indicator.name),
+                    )
+                    for f in figures
+                    if len(series.get(f.indicator.id, [])) > 1
+                }
+                gaps = dashboards.gaps_for(
+                    lab_id=lab.pk, figures=figures, references=references
+                )
+                return render_to_string(
+                    "indicators/_figures.html",
+                    {
+                        "figures": figures,
+                        "trends": trends,
+                        "gaps": gaps,
+                        "breakdown": breakdown,
+                    },
+                )
+
+            figures_html = _rendered_once(
+                (
+                    "dashboard",
+                    (snapshot.pk, snapshot.computed_at),
+                    tuple(versions),
+                    exact,
+                    breakdown,
+                    selection,
+                    tuple(
+                        (r.pk, r.indicator_id, r.area, r.population, r.period)
+                        + (r.value, r.ci_low, r.ci_high, r.source, r.url)
+                        for r in references
+                    ),
+                    _language_and_zone(),
+                ),
+                render_figures,
+            )
     return render(
         request,
         "indicators/dashboard.html",
@@ -90,10 +158,8 @@ def dashboard(request: HttpRequest, lab_id: int) -> HttpResponse:
             "lab": lab,
             "form": form,
             "snapshot": snapshot,
-            "figures": figures,
+            "figures_html": figures_html,
             "funnel": funnel,
-            "trends": trends,
-            "gaps": gaps,
             "exact": exact,
             "can_manage_references": access.can(
                 request.user, Perm.MANAGE_REFERENCES, lab.pk
@@ -108,16 +174,36 @@ def network(request: HttpRequest, network_id: int) -> HttpResponse:
     """Every lab of a network the user reads aggregates of, side by side and
     together, always disclosure-controlled."""
     form = _filter(request)
-    view = None
+    network_name = table_html = None
     if form.is_valid():
-        view = dashboards.network_figures(
-            user=request.user,
-            network_id=network_id,
-            period=form.cleaned_data["period"],
+        period = form.cleaned_data["period"]
+        labs = dashboards.network_labs(user=request.user, network_id=network_id)
+        network_name = labs[0].network.name
+        latest = dashboards.network_snapshot_versions(labs=labs, period=period)
+
+        def render_table() -> str:
+            view = dashboards.network_figures(
+                user=request.user, network_id=network_id, period=period
+            )
+            return render_to_string("indicators/_network_table.html", {"view": view})
+
+        table_html = _rendered_once(
+            (
+                "network",
+                network_id,
+                tuple((lab.pk, lab.name, lab.country) for lab in labs),
+                tuple(sorted(latest.items())),
+                _language_and_zone(),
+            ),
+            render_table,
         )
     elif not dashboards.networks_of(user=request.user).filter(pk=network_id):
         raise Http404
-    return render(request, "indicators/network.html", {"form": form, "view": view})
+    return render(
+        request,
+        "indicators/network.html",
+        {"form": form, "network_name": network_name, "table_html": table_html},
+    )
 
 
 @login_required

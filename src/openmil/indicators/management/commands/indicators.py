@@ -1,7 +1,9 @@
-"""`openmil indicators docs|compute`: the indicator registry from the shell."""
+"""`openmil indicators docs|export|snapshots|compute`: the indicator registry
+from the shell."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ from openmil.indicators.docs import indicators_markdown
 from openmil.indicators.exports import FORMATS, indicators_export
 from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Period, indicator_get
 from openmil.indicators.selectors import indicator_compute, snapshot_latest
-from openmil.indicators.services import snapshot_compute
+from openmil.indicators.services import snapshot_compute, snapshots_compute
 
 DOCS = Path(__file__).resolve().parents[5] / "docs" / "indicators.md"
 
@@ -39,6 +41,14 @@ class Command(BaseCommand):
             action="store_true",
             help="compute a new snapshot even if one exists",
         )
+        snapshots = sub.add_parser(
+            "snapshots",
+            help="recompute and store the snapshots of every lab for a period",
+        )
+        snapshots.add_argument("--period", required=True, help="2026, 2026-Q2, ...")
+        snapshots.add_argument(
+            "--lab", action="append", default=None, help="lab slug (default: all)"
+        )
         compute = sub.add_parser("compute", help="print exact figures of a lab")
         compute.add_argument("--lab", required=True, help="lab slug")
         compute.add_argument("--period", required=True, help="2026, 2026-Q2, ...")
@@ -58,6 +68,9 @@ class Command(BaseCommand):
                 return
             path.write_text(text, "utf-8")
             self.stdout.write(f"Wrote {path} ({len(REGISTRY)} indicators).")
+            return
+        if options["action"] == "snapshots":
+            self._snapshots(options)
             return
         lab = Lab.objects.filter(slug=options["lab"]).first()
         if lab is None:
@@ -84,6 +97,24 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{ind.id}\t{cell.group}\tn={cell.n}\t{value}\t{interval}"
                 )
+
+    def _snapshots(self, options: dict[str, Any]) -> None:
+        try:
+            period = Period.parse(options["period"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        labs = Lab.objects.order_by("pk")
+        if options["lab"]:
+            labs = labs.filter(slug__in=options["lab"])
+            missing = set(options["lab"]) - {lab.slug for lab in labs}
+            if missing:
+                raise CommandError(f"No lab with the slug {sorted(missing)[0]!r}.")
+        started = time.perf_counter()
+        stored = snapshots_compute(labs=labs, period=period)
+        self.stdout.write(
+            f"Stored {len(stored)} snapshots for {period.label} in "
+            f"{time.perf_counter() - started:.1f} s."
+        )
 
     def _export(self, lab: Lab, options: dict[str, Any]) -> None:
         try:
