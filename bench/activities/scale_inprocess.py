@@ -35,6 +35,29 @@ VARIANTS = (
 )
 
 
+def measure(client: Client, urls: list[str]) -> tuple[dict[str, float], bytes]:
+    """CPU and wall milliseconds (p50, p95) of GETs of the urls, in turn,
+    after one warm-up; and the last answer's body."""
+    client.get(urls[0])
+    wall, cpu = [], []
+    body = b""
+    for url in urls:
+        started, cpu_started = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        body = response.content
+    wall.sort()
+    cpu.sort()
+    return {
+        "cpu_p50_ms": round(statistics.median(cpu), 1),
+        "cpu_p95_ms": round(cpu[int(0.95 * (len(cpu) - 1))], 1),
+        "wall_p50_ms": round(statistics.median(wall), 1),
+        "wall_p95_ms": round(wall[int(0.95 * (len(wall) - 1))], 1),
+    }, body
+
+
 def main() -> int:
     requests = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     user = get_user_model().objects.get(username="facil1.lisbon")
@@ -43,53 +66,24 @@ def main() -> int:
             activity__lab__slug="lisbon", activity__title="Bench course"
         ).values_list("pk", flat=True)
     )
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    rng = random.Random(3)  # noqa: S311 - sampling
-    out = {}
-    for label, query in VARIANTS:
-        client.get(f"/activities/cohorts/{ids[0]}/attendance/{query}")  # warm-up
-        wall, cpu = [], []
-        cells = 0
-        for _ in range(requests):
-            pk = rng.choice(ids)
-            started, cpu_started = time.perf_counter(), time.process_time()
-            response = client.get(f"/activities/cohorts/{pk}/attendance/{query}")
-            wall.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time() - cpu_started) * 1000)
-            assert response.status_code == 200
-            cells = response.content.count(b'<select name="p')
-        wall.sort()
-        cpu.sort()
-        out[label] = {
-            "selects": cells,
-            "cpu_p50_ms": round(statistics.median(cpu), 1),
-            "cpu_p95_ms": round(cpu[int(0.95 * (len(cpu) - 1))], 1),
-            "wall_p50_ms": round(statistics.median(wall), 1),
-            "wall_p95_ms": round(wall[int(0.95 * (len(wall) - 1))], 1),
-        }
     people = list(
         Pathway.objects.filter(participant__lab__slug="lisbon")
         .order_by("?")
         .values_list("participant_id", flat=True)[:200]
     )
-    client.get(f"/pathways/participants/{people[0]}/")  # warm-up
-    wall, cpu = [], []
-    for _ in range(requests):
-        pk = rng.choice(people)
-        started, cpu_started = time.perf_counter(), time.process_time()
-        response = client.get(f"/pathways/participants/{pk}/")
-        wall.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - cpu_started) * 1000)
-        assert response.status_code == 200
-    wall.sort()
-    cpu.sort()
-    out["pathway page"] = {
-        "cpu_p50_ms": round(statistics.median(cpu), 1),
-        "cpu_p95_ms": round(cpu[int(0.95 * (len(cpu) - 1))], 1),
-        "wall_p50_ms": round(statistics.median(wall), 1),
-        "wall_p95_ms": round(wall[int(0.95 * (len(wall) - 1))], 1),
-    }
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    rng = random.Random(3)  # noqa: S311 - sampling
+    out: dict[str, dict[str, float]] = {}
+    for label, query in VARIANTS:
+        urls = [
+            f"/activities/cohorts/{rng.choice(ids)}/attendance/{query}"
+            for _ in range(requests)
+        ]
+        figures, body = measure(client, urls)
+        out[label] = {"selects": body.count(b'<select name="p'), **figures}
+    urls = [f"/pathways/participants/{rng.choice(people)}/" for _ in range(requests)]
+    out["pathway page"] = measure(client, urls)[0]
     print(json.dumps(out, indent=2))
     return 0
 
