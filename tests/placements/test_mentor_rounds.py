@@ -391,3 +391,39 @@ def test_bad_mentor_round_input_is_4xx(mentoring, facilitator, lab_b):
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "opportunities"
     assert not MatchingRound.objects.exists()
+
+
+def test_free_times_to_meet_a_mentor_are_stated_and_shown(
+    mentoring, facilitator, django_capture_on_commit_callbacks
+):
+    m = mentoring
+    client = client_for(facilitator)
+    response = client.post(
+        reverse("placements:preferences", args=[m.joao.pk]),
+        {"interests": "football", "availability": ["weekends"]},
+    )
+    assert response.status_code == 302
+    pref = MatchingPreference.objects.get(participant=m.joao)
+    assert pref.availability == ["weekends"]
+    assert AuditEntry.objects.filter(
+        object_type="matching_preference", object_id=str(pref.pk)
+    ).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        round = services.round_create(
+            actor=facilitator,
+            lab=m.lab,
+            kind=MatchingRound.Kind.MENTORS,
+            title="Times",
+            participants=[m.joao],
+        )
+    parts = {
+        c["name"]: c for c in _pair(round, m.joao, m.omar).components["components"]
+    }
+    assert parts["availability"] == {
+        "name": "availability",
+        "value": 1.0,
+        "weight": 0.15,
+        "detail": "weekends",
+    }
+    page = client.get(reverse("placements:round_detail", args=[round.pk]))
+    assert "free weekends" in page.content.decode()
