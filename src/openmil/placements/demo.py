@@ -47,12 +47,12 @@ def populate_lab(*, lab: Lab, today: dt.date) -> list[MatchingRound]:
     rounds = []
     opportunities = list(selectors.open_opportunities(lab_id=lab.pk))
     if opportunities:
-        chosen = list(people.filter(profile=Participant.Profile.NEWCOMER))
+        newcomers = people.filter(profile=Participant.Profile.NEWCOMER)
         round = _run(
             actor=actor,
             lab=lab,
             title="Spring jobs and training",
-            participants=chosen[:OPPORTUNITY_PEOPLE],
+            participants=list(newcomers[:OPPORTUNITY_PEOPLE]),
             opportunities=opportunities,
             today=today,
         )
@@ -61,14 +61,10 @@ def populate_lab(*, lab: Lab, today: dt.date) -> list[MatchingRound]:
     paired = MentoringPair.objects.filter(lab=lab).values_list(
         "participant_id", flat=True
     )
-    pool = list(
-        people.filter(profile=Participant.Profile.NEWCOMER).exclude(pk__in=paired)
-    )
+    pool = people.filter(profile=Participant.Profile.NEWCOMER).exclude(pk__in=paired)
     # Other people than the first round's, if the lab has enough.
-    mentees = (
-        pool[OPPORTUNITY_PEOPLE : OPPORTUNITY_PEOPLE + MENTOR_PEOPLE]
-        or (pool[:MENTOR_PEOPLE])
-    )
+    mentees = list(pool[OPPORTUNITY_PEOPLE : OPPORTUNITY_PEOPLE + MENTOR_PEOPLE])
+    mentees = mentees or list(pool[:MENTOR_PEOPLE])
     mentors = Volunteer.objects.filter(
         lab=lab,
         status=Volunteer.Status.APPROVED,
