@@ -426,4 +426,4 @@ def test_free_times_to_meet_a_mentor_are_stated_and_shown(
         "detail": "weekends",
     }
     page = client.get(reverse("placements:round_detail", args=[round.pk]))
-    assert "free weekends" in page.content.decode()
+    assert "free Weekends" in page.content.decode()

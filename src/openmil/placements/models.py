@@ -59,6 +59,10 @@ class MatchingPreference(models.Model):
     def __str__(self) -> str:
         return str(_("Preferences"))
 
+    def availability_labels(self) -> list[str]:
+        labels = dict(Volunteer.Availability.choices)
+        return [str(labels.get(code, code)) for code in self.availability]
+
 
 class MatchingRound(models.Model):
     """One run of the engine for a set of people and either open
