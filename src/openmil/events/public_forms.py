@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from openmil.core.codes import is_language, language_choices
 from openmil.core.models import Lab
-from openmil.events.models import Volunteer
 from openmil.public.forms import HoneypotMixin
 
 HONEYPOT = "website"
@@ -98,18 +97,6 @@ class VolunteerForm(HoneypotMixin):
         label=_("What interests you?"),
         choices=INTEREST_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    gender = forms.ChoiceField(
-        label=_("I am (optional: some mentees ask for a mentor of a gender)"),
-        choices=Volunteer.Gender.choices,
-        required=False,
-    )
-    max_mentees = forms.IntegerField(
-        label=_("As a mentor, how many people could you accompany at once?"),
-        min_value=1,
-        max_value=20,
-        initial=1,
         required=False,
     )
     gender_preference = forms.ChoiceField(

@@ -417,8 +417,6 @@ def volunteer_apply(*, lab: Lab, data: dict[str, Any]) -> Volunteer:
         "latitude",
         "longitude",
         "interests",
-        "gender",
-        "max_mentees",
         "gender_preference",
     )
     volunteer = Volunteer(
