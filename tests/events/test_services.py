@@ -286,7 +286,9 @@ def test_mentor_candidates_are_approved_mentors_as_plain_data(lab_a, lab_b):
             "languages": ["pt", "ar"],
             "interests": ["language"],
             "skills": ["cooking"],
+            "gender": "",
             "gender_preference": "women",
+            "max_mentees": 1,
             "availability": ["weekends"],
             "place": "Graça",
             "latitude": 38.71667,
@@ -386,3 +388,37 @@ def test_protected_participants_pairs_stay_hidden(lab_a, coordinator, facilitato
     assert [p.pk for p, _h in selectors.pair_list(user=coordinator)] == [pair.pk]
     assert selectors.pair_list(user=facilitator) == []
     assert MentoringPair.objects.count() == 1
+
+
+def test_a_mentors_capacity_and_gender_are_set_by_a_vetter(
+    lab_a, coordinator, facilitator
+):
+    mentor = ApprovedMentorFactory(lab=lab_a)
+    assert (mentor.max_mentees, mentor.gender) == (1, "")
+    services.volunteer_mentoring_update(
+        actor=coordinator, volunteer=mentor, max_mentees=3, gender="female"
+    )
+    mentor.refresh_from_db()
+    assert (mentor.max_mentees, mentor.gender) == (3, "female")
+    entry = AuditEntry.objects.get(object_type="volunteer", action="update")
+    assert entry.changes == {
+        "max_mentees": {"before": 1, "after": 3},
+        "gender": {"before": "", "after": "female"},
+    }
+    with pytest.raises(ValidationError):
+        services.volunteer_mentoring_update(
+            actor=coordinator, volunteer=mentor, max_mentees=0, gender=""
+        )
+    with pytest.raises(ValidationError):
+        services.volunteer_mentoring_update(
+            actor=coordinator,
+            volunteer=ApprovedMentorFactory(lab=lab_a, role=Volunteer.Role.VOLUNTEER),
+            max_mentees=2,
+            gender="",
+        )
+    with pytest.raises(PermissionDenied):
+        services.volunteer_mentoring_update(
+            actor=facilitator, volunteer=mentor, max_mentees=2, gender=""
+        )
+    mentor.refresh_from_db()
+    assert mentor.max_mentees == 3

@@ -192,6 +192,13 @@ PAGES: dict[str, Page] = {
         post=lambda w: {"to_status": "interviewed"},
         lab_a=True,
     ),
+    "volunteers:mentoring": Page(
+        staff=True,
+        kwargs=lambda w: {"volunteer_id": w.mentor.pk},
+        get=False,
+        post=lambda w: {"max_mentees": 3, "gender": "female"},
+        lab_a=True,
+    ),
     "volunteers:pairs": Page(staff=True, post=_new_person_to_pair),
     "volunteers:pair": Page(staff=True, kwargs=_pair, lab_a=True),
     "volunteers:meeting_log": Page(

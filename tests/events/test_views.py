@@ -127,3 +127,18 @@ def test_pairs_page_shows_health_and_logs_who_was_seen(lab_a, facilitator, parti
         action=AuditEntry.Action.VIEW,
         participant_id=participant.pk,
     ).exists()
+
+
+def test_a_vetter_sets_a_mentors_capacity_on_the_volunteer_page(lab_a, coordinator):
+    mentor = ApprovedMentorFactory(lab=lab_a)
+    client = client_for(coordinator)
+    page = client.get(reverse("volunteers:detail", args=[mentor.pk]))
+    url = reverse("volunteers:mentoring", args=[mentor.pk])
+    assert url in page.content.decode()
+    response = client.post(url, {"max_mentees": 0, "gender": ""}, follow=True)
+    assert "Mentees at most" in response.content.decode()
+    mentor.refresh_from_db()
+    assert mentor.max_mentees == 1
+    client.post(url, {"max_mentees": 4, "gender": "male"})
+    mentor.refresh_from_db()
+    assert (mentor.max_mentees, mentor.gender) == (4, "male")

@@ -51,6 +51,7 @@ from openmil.participants.models import (
 )
 from openmil.partners.demo import populate_partners
 from openmil.pathways import demo as pathways_demo
+from openmil.placements import demo as placements_demo
 from openmil.portal import demo as portal_demo
 from openmil.privacy.demo import populate_privacy
 from openmil.public.demo import populate_lab_public
@@ -213,6 +214,7 @@ def generate(
         populate_lab_training(lab=lab, seed=seed + i, today=today)
         indicators_demo.populate_lab(lab=lab, seed=seed + i, today=today)
         events_demo.populate_lab(lab=lab, today=today)
+        placements_demo.populate_lab(lab=lab, today=today)
         populate_lab_campaigns(lab=lab, seed=seed + i, today=today)
         populate_lab_references(lab=lab)
         populate_lab_public(lab=lab, seed=seed + i, today=today)

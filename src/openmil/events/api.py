@@ -264,7 +264,9 @@ class VolunteerOut(Schema):
     latitude: float | None
     longitude: float | None
     interests: list[str] = Field(..., description="Pillar codes")
+    gender: str = Field(..., description="female, male, other or empty")
     gender_preference: str
+    max_mentees: int
     status: str = Field(..., description="applied, interviewed, approved, rejected")
     background_check_on: dt.date | None
     applied_at: dt.datetime
@@ -285,7 +287,9 @@ class MentorCandidateOut(Schema):
     languages: list[str]
     interests: list[str]
     skills: list[str]
+    gender: str
     gender_preference: str
+    max_mentees: int
     availability: list[str]
     place: str
     latitude: float | None

@@ -46,12 +46,101 @@ EVENTS = [
 ]
 
 VOLUNTEERS = [
-    # name, role, languages, status, interests
-    ("Inês Carvalho", Volunteer.Role.MENTOR, ["pt", "en"], "approved", ["economic"]),
-    ("Omar Haddad", Volunteer.Role.BOTH, ["ar", "fr"], "approved", ["language"]),
-    ("Marta Ribeiro", Volunteer.Role.VOLUNTEER, ["pt"], "interviewed", ["civic"]),
-    ("Yusuf Demir", Volunteer.Role.MENTOR, ["tr", "de"], "applied", ["intercultural"]),
+    # name, role, languages, status, interests, gender, mentees at most, skills
+    (
+        "Inês Carvalho",
+        Volunteer.Role.MENTOR,
+        ["pt", "en"],
+        "approved",
+        ["economic"],
+        "female",
+        2,
+        ["CV writing"],
+    ),
+    (
+        "Omar Haddad",
+        Volunteer.Role.BOTH,
+        ["ar", "fr"],
+        "approved",
+        ["language"],
+        "male",
+        1,
+        ["football"],
+    ),
+    (
+        "Marta Ribeiro",
+        Volunteer.Role.VOLUNTEER,
+        ["pt"],
+        "interviewed",
+        ["civic"],
+        "",
+        1,
+        [],
+    ),
+    (
+        "Yusuf Demir",
+        Volunteer.Role.MENTOR,
+        ["tr", "de"],
+        "applied",
+        ["intercultural"],
+        "male",
+        1,
+        [],
+    ),
+    # Mentors with room for matching rounds.
+    (
+        "Leila Ahmadi",
+        Volunteer.Role.MENTOR,
+        ["fa", "ps", "en"],
+        "approved",
+        ["civic"],
+        "female",
+        2,
+        ["cooking"],
+    ),
+    (
+        "Olena Kovalenko",
+        Volunteer.Role.MENTOR,
+        ["uk", "ru", "en"],
+        "approved",
+        ["economic"],
+        "female",
+        2,
+        ["accounting"],
+    ),
+    (
+        "Samuel Tesfaye",
+        Volunteer.Role.MENTOR,
+        ["ti", "am", "ar"],
+        "approved",
+        ["intercultural"],
+        "male",
+        1,
+        ["football", "music"],
+    ),
+    (
+        "Rahim Uddin",
+        Volunteer.Role.BOTH,
+        ["bn", "ur", "en"],
+        "approved",
+        ["language"],
+        "male",
+        2,
+        ["cricket"],
+    ),
+    (
+        "Amal Benali",
+        Volunteer.Role.MENTOR,
+        ["ar", "fr", "en"],
+        "approved",
+        ["economic", "language"],
+        "female",
+        3,
+        ["cooking", "sewing"],
+    ),
 ]
+#: The first mentors are already paired (the others wait for a round).
+PAIRED = 2
 
 
 def populate_lab(*, lab: Lab, today: dt.date) -> None:
@@ -84,15 +173,25 @@ def populate_lab(*, lab: Lab, today: dt.date) -> None:
                 confirmed_at=starts - dt.timedelta(days=3, minutes=people - n),
             )
     mentors = []
-    for name, role, languages, status, interests in VOLUNTEERS:
+    local = (lab.working_languages or ["en"])[0]
+    for index, row in enumerate(VOLUNTEERS):
+        name, role, languages, status, interests, gender, most, skills = row
         volunteer = Volunteer.objects.create(
             lab=lab,
             name=name,
             email=f"{name.split()[0].lower()}.{lab.slug}@example.org",
             role=role,
-            languages=languages,
-            availability=["weekday_evenings", "weekends"],
+            # Every volunteer also speaks the lab's language.
+            languages=list(dict.fromkeys([*languages, local])),
+            availability=(
+                ["weekday_evenings", "weekends"]
+                if index % 2 == 0
+                else ["weekday_afternoons", "weekends"]
+            ),
             interests=interests,
+            skills=skills,
+            gender=gender,
+            max_mentees=most,
             place=lab.territory,
             status=status,
             background_check_on=(
@@ -101,8 +200,9 @@ def populate_lab(*, lab: Lab, today: dt.date) -> None:
         )
         if status == "approved":
             mentors.append(volunteer)
-    persons = list(Participant.objects.filter(lab=lab).order_by("pk")[: len(mentors)])
-    for index, (mentor, person) in enumerate(zip(mentors, persons, strict=False)):
+    paired = mentors[:PAIRED]
+    persons = list(Participant.objects.filter(lab=lab).order_by("pk")[: len(paired)])
+    for index, (mentor, person) in enumerate(zip(paired, persons, strict=False)):
         pair = MentoringPair.objects.create(
             lab=lab,
             mentor=mentor,

@@ -123,6 +123,15 @@ class VolunteerTransitionForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
+class MentoringForm(forms.Form):
+    max_mentees = forms.IntegerField(
+        label=_("Mentees at most"), min_value=1, max_value=20
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=Volunteer.Gender.choices, required=False
+    )
+
+
 class VolunteerFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),

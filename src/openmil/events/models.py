@@ -213,6 +213,12 @@ class Volunteer(models.Model):
         WEEKDAY_EVENINGS = "weekday_evenings", _("Weekday evenings")
         WEEKENDS = "weekends", _("Weekends")
 
+    class Gender(models.TextChoices):
+        NOT_STATED = "", _("Not stated")
+        FEMALE = "female", _("A woman")
+        MALE = "male", _("A man")
+        OTHER = "other", _("Other")
+
     class GenderPreference(models.TextChoices):
         NONE = "none", _("No preference")
         WOMEN = "women", _("Women")
@@ -257,6 +263,20 @@ class Volunteer(models.Model):
     )
     interests = models.JSONField(
         _("interests"), default=list, blank=True, help_text=_("Pillars")
+    )
+    gender = models.CharField(
+        _("gender"),
+        max_length=6,
+        choices=Gender.choices,
+        blank=True,
+        default="",
+        help_text=_("Used when a mentee asks for a mentor of a given gender."),
+    )
+    #: How many mentees a mentor takes at once (matching rounds respect it).
+    max_mentees = models.PositiveSmallIntegerField(
+        _("mentees at most"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
     )
     gender_preference = models.CharField(
         _("I would rather mentor"),

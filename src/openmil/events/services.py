@@ -500,6 +500,36 @@ def volunteer_transition(
     return locked
 
 
+@transaction.atomic
+def volunteer_mentoring_update(
+    *, actor: Any, volunteer: Volunteer, max_mentees: int, gender: str
+) -> Volunteer:
+    """Set how many people a mentor accompanies at once, and their gender
+    (used when a mentee asks for a mentor of a given gender)."""
+    _require(actor, Perm.VET_VOLUNTEERS, volunteer.lab_id)
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if not locked.is_mentor:
+        raise ValidationError(_("Only a mentor takes mentees."))
+    before = {"max_mentees": locked.max_mentees, "gender": locked.gender}
+    locked.max_mentees = max_mentees
+    locked.gender = gender
+    locked.full_clean()
+    locked.save(update_fields=["max_mentees", "gender"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="volunteer",
+        object_id=locked.pk,
+        lab_id=locked.lab_id,
+        changes={
+            name: {"before": value, "after": getattr(locked, name)}
+            for name, value in before.items()
+            if value != getattr(locked, name)
+        },
+    )
+    return locked
+
+
 # ---------------------------------------------------------------------------
 # Mentoring pairs
 

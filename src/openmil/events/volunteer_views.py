@@ -14,6 +14,7 @@ from openmil.core.roles import Perm
 from openmil.events import selectors, services
 from openmil.events.forms import (
     MeetingForm,
+    MentoringForm,
     PairForm,
     VolunteerFilterForm,
     VolunteerTransitionForm,
@@ -63,10 +64,36 @@ def volunteer_detail(request: HttpRequest, volunteer_id: int) -> HttpResponse:
         {
             "volunteer": volunteer,
             "form": form,
+            "mentoring_form": MentoringForm(
+                initial={
+                    "max_mentees": volunteer.max_mentees,
+                    "gender": volunteer.gender,
+                }
+            ),
             "next_steps": Volunteer.TRANSITIONS.get(volunteer.status, ()),
             "changes": volunteer.status_changes.select_related("changed_by"),
         },
     )
+
+
+@login_required
+@require_POST
+def volunteer_mentoring(request: HttpRequest, volunteer_id: int) -> HttpResponse:
+    """How many people a mentor accompanies at once, and their gender."""
+    volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
+    form = MentoringForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            services.volunteer_mentoring_update(
+                actor=request.user, volunteer=volunteer, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _flash(request, error)
+        else:
+            messages.success(request, _("The mentor's details are saved."))
+    return redirect("volunteers:detail", volunteer_id=volunteer.pk)
 
 
 @login_required

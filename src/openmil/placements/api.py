@@ -3,10 +3,13 @@
 The endpoints call the selectors and services of the pages: a round is
 queued and runs in the background (poll `status` and `progress`); its
 proposals carry their score components and the explanation of each choice.
+A round of `kind` "opportunities" matches people to open jobs and training
+(an accepted proposal is a referral); of `kind` "mentors", to approved
+mentors of the lab (an accepted proposal is a mentoring pair).
 """
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -14,9 +17,11 @@ from ninja.pagination import paginate
 
 from openmil.core.api import BoundedPages, Error
 from openmil.core.models import Lab
+from openmil.events.models import Volunteer
 from openmil.participants.models import Participant
 from openmil.partners.models import Opportunity
 from openmil.placements import selectors, services
+from openmil.placements.models import MatchingRound
 
 router = Router(tags=["matching"])
 
@@ -28,6 +33,7 @@ class RoundOut(Schema):
     id: int
     lab: int = Field(..., alias="lab_id")
     title: str
+    kind: str = Field(..., description="opportunities or mentors")
     status: str
     progress: int
     result: dict[str, Any]
@@ -43,22 +49,35 @@ RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 class RoundCreate(Schema):
     lab: int = Field(..., ge=1, le=MAX_ID)
     title: str = Field("", max_length=200, pattern=r"^[^\x00]*$")
+    kind: Literal["opportunities", "mentors"] = "opportunities"
     participants: list[RowId] = Field(..., min_length=1, max_length=2000)
-    opportunities: list[RowId] = Field(..., min_length=1, max_length=1000)
+    opportunities: list[RowId] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Required for kind opportunities; empty for mentors.",
+    )
+    mentors: list[RowId] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Approved mentors (kind mentors); empty: all of the lab's.",
+    )
 
 
 class ProposalOut(Schema):
     id: int
     participant: int
-    opportunity: int
-    opportunity_title: str
-    organisation: int
+    opportunity: int | None
+    opportunity_title: str | None
+    organisation: int | None
+    mentor: int | None
+    mentor_name: str | None
     score: float
     components: dict[str, Any]
     chosen: bool
     decision: str
     why: str
     referral: int | None
+    mentoring_pair: int | None
 
 
 class ProposalDecisionIn(Schema):
@@ -67,18 +86,22 @@ class ProposalDecisionIn(Schema):
 
 
 def _proposal_out(proposal: Any, why: str) -> dict[str, Any]:
+    opportunity, mentor = proposal.opportunity, proposal.mentor
     return {
         "id": proposal.pk,
         "participant": proposal.participant_id,
         "opportunity": proposal.opportunity_id,
-        "opportunity_title": proposal.opportunity.title,
-        "organisation": proposal.opportunity.organisation_id,
+        "opportunity_title": opportunity.title if opportunity else None,
+        "organisation": opportunity.organisation_id if opportunity else None,
+        "mentor": proposal.mentor_id,
+        "mentor_name": mentor.name if mentor else None,
         "score": proposal.score,
         "components": proposal.components,
         "chosen": proposal.chosen,
         "decision": proposal.decision,
         "why": why,
         "referral": proposal.referral_id,
+        "mentoring_pair": proposal.mentoring_pair_id,
     }
 
 
@@ -95,6 +118,7 @@ def create_round(request: HttpRequest, payload: RoundCreate) -> Any:
     lab = Lab.objects.get(pk=payload.lab)
     people = list(Participant.objects.filter(pk__in=payload.participants))
     opportunities = list(Opportunity.objects.filter(pk__in=payload.opportunities))
+    mentors = list(Volunteer.objects.filter(pk__in=payload.mentors))
     if len(people) != len(set(payload.participants)):
         return 422, {
             "detail": [{"field": "participants", "message": "Unknown participant."}]
@@ -103,12 +127,16 @@ def create_round(request: HttpRequest, payload: RoundCreate) -> Any:
         return 422, {
             "detail": [{"field": "opportunities", "message": "Unknown opportunity."}]
         }
+    if len(mentors) != len(set(payload.mentors)):
+        return 422, {"detail": [{"field": "mentors", "message": "Unknown mentor."}]}
     round = services.round_create(
         actor=request.user,
         lab=lab,
+        kind=MatchingRound.Kind(payload.kind),
         title=payload.title,
         participants=people,
         opportunities=opportunities,
+        mentors=mentors,
     )
     round.refresh_from_db()
     return 201, round

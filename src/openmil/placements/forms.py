@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openmil.classifications.models import IscoGroup
+from openmil.events.models import Volunteer
 from openmil.partners.models import Opportunity
 from openmil.placements.models import MatchingPreference
 
@@ -15,6 +16,9 @@ def _codes(text: str) -> list[str]:
 
 
 class RoundForm(forms.Form):
+    """People and, by the kind of round, opportunities or mentors (all the
+    lab's approved mentors when none are ticked)."""
+
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     participants: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("People"), queryset=None, widget=forms.CheckboxSelectMultiple
@@ -22,17 +26,40 @@ class RoundForm(forms.Form):
     opportunities: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Opportunities"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
+    mentors: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Mentors (none ticked: all approved mentors)"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
-    def __init__(self, *args: Any, people: Any, opportunities: Any, **kw: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        people: Any,
+        opportunities: Any = None,
+        mentors: Any = None,
+        **kw: Any,
+    ) -> None:
         super().__init__(*args, **kw)
         self.fields["participants"].queryset = people  # type: ignore[attr-defined]
         self.fields["participants"].label_from_instance = (  # type: ignore[attr-defined]
             lambda p: f"{p.reference} · {p.full_name}"
         )
-        self.fields["opportunities"].queryset = opportunities  # type: ignore[attr-defined]
-        self.fields["opportunities"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda o: f"{o.title} · {o.organisation.name} ({o.capacity})"
-        )
+        if opportunities is None:
+            del self.fields["opportunities"]
+        else:
+            self.fields["opportunities"].queryset = opportunities  # type: ignore[attr-defined]
+            self.fields["opportunities"].label_from_instance = (  # type: ignore[attr-defined]
+                lambda o: f"{o.title} · {o.organisation.name} ({o.capacity})"
+            )
+        if mentors is None:
+            del self.fields["mentors"]
+        else:
+            self.fields["mentors"].queryset = mentors  # type: ignore[attr-defined]
+            self.fields["mentors"].label_from_instance = (  # type: ignore[attr-defined]
+                lambda m: f"{m.name} · {', '.join(m.languages)} ({m.max_mentees})"
+            )
 
 
 class DecisionForm(forms.Form):
@@ -75,6 +102,12 @@ class PreferenceForm(forms.Form):
     interests = forms.CharField(
         label=_("Interests (comma-separated)"), max_length=500, required=False
     )
+    availability = forms.MultipleChoiceField(
+        label=_("Free to meet a mentor"),
+        choices=Volunteer.Availability.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def clean_occupations(self) -> list[str]:
         codes = _codes(self.cleaned_data.get("occupations") or "")
@@ -105,4 +138,5 @@ class PreferenceForm(forms.Form):
             "available_from": pref.available_from,
             "mentor_gender": pref.mentor_gender,
             "interests": ", ".join(pref.interests),
+            "availability": pref.availability,
         }

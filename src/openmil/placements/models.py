@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openmil.core.fields import EncryptedTextField
 from openmil.core.models import Lab
+from openmil.events.models import MentoringPair, Volunteer
 from openmil.participants.models import Participant
 from openmil.partners.models import Opportunity, Referral
 
@@ -38,6 +39,10 @@ class MatchingPreference(models.Model):
         default="",
     )
     interests = models.JSONField(_("interests"), default=list, blank=True)
+    #: Weekly times the person is free to meet a mentor (volunteers' choices).
+    availability = models.JSONField(
+        _("free to meet a mentor"), default=list, blank=True
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -54,9 +59,18 @@ class MatchingPreference(models.Model):
     def __str__(self) -> str:
         return str(_("Preferences"))
 
+    def availability_labels(self) -> list[str]:
+        labels = dict(Volunteer.Availability.choices)
+        return [str(labels.get(code, code)) for code in self.availability]
+
 
 class MatchingRound(models.Model):
-    """One run of the engine for a set of people and open opportunities."""
+    """One run of the engine for a set of people and either open
+    opportunities or approved mentors of the lab."""
+
+    class Kind(models.TextChoices):
+        OPPORTUNITIES = "opportunities", _("Jobs and training")
+        MENTORS = "mentors", _("Mentors")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -68,8 +82,15 @@ class MatchingRound(models.Model):
         Lab, on_delete=models.CASCADE, related_name="+", verbose_name=_("lab")
     )
     title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(
+        _("matched to"),
+        max_length=13,
+        choices=Kind.choices,
+        default=Kind.OPPORTUNITIES,
+    )
     participants = models.ManyToManyField(Participant, related_name="+", blank=True)
     opportunities = models.ManyToManyField(Opportunity, related_name="+", blank=True)
+    mentors = models.ManyToManyField(Volunteer, related_name="+", blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
@@ -101,7 +122,8 @@ class MatchingRound(models.Model):
 
 class Proposal(models.Model):
     """A scored pair of a round; `chosen` ones are the engine's proposals,
-    the others are kept to explain why they were not chosen."""
+    the others are kept to explain why they were not chosen. The pair is a
+    person and an opportunity, or a person and a mentor (mentor rounds)."""
 
     class Decision(models.TextChoices):
         PENDING = "pending", _("To review")
@@ -115,7 +137,10 @@ class Proposal(models.Model):
         Participant, on_delete=models.CASCADE, related_name="+"
     )
     opportunity = models.ForeignKey(
-        Opportunity, on_delete=models.CASCADE, related_name="+"
+        Opportunity, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    mentor = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
     score = models.FloatField(_("score"))
     #: Components of the score, the outcome prediction, unmet requirements.
@@ -141,20 +166,43 @@ class Proposal(models.Model):
     referral = models.ForeignKey(
         Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    mentoring_pair = models.ForeignKey(
+        MentoringPair,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
-        ordering = ["round", "participant", "-chosen", "-score", "opportunity"]
+        ordering = [
+            "round",
+            "participant",
+            "-chosen",
+            "-score",
+            "opportunity",
+            "mentor",
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "participant", "opportunity"],
                 name="proposal_unique_pair",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["round", "participant", "mentor"],
+                name="proposal_unique_mentor_pair",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opportunity__isnull=False, mentor__isnull=True)
+                | models.Q(opportunity__isnull=True, mentor__isnull=False),
+                name="proposal_opportunity_or_mentor",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.participant_id} → {self.opportunity_id}"
+        return f"{self.participant_id} → {self.opportunity_id or self.mentor_id}"
 
     @property
     def unmet(self) -> list[str]:

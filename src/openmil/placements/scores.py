@@ -243,6 +243,8 @@ class MenteeFacts:
     availability: tuple[str, ...] = ()
     lat: float | None = None
     lon: float | None = None
+    #: The person's own gender, "female", "male" or "" (not stated).
+    gender: str = ""
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,10 @@ class MentorFacts:
     lat: float | None = None
     lon: float | None = None
     capacity: int = 1
+    #: The gender of mentees the mentor would rather take, "" for any.
+    prefers: str = ""
+    #: The mentor already mentors this person (ids of current mentees).
+    mentees: tuple[int, ...] = ()
 
 
 def _overlap(
@@ -281,9 +287,13 @@ def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def mentor_score(mentee: MenteeFacts, mentor: MentorFacts) -> Score:
-    """Score of a mentor for a mentee: no shared language, or a stated gender
-    preference the mentor does not meet, makes the pair unmet."""
+    """Score of a mentor for a mentee: no shared language, a stated gender
+    preference of either side the other does not meet (a mentee whose gender
+    is not stated meets any), no common free time, or a pair that already
+    exists makes the pair unmet."""
     unmet: list[str] = []
+    if mentee.id in mentor.mentees:
+        unmet.append("mentor:already_paired")
     value, shared = _overlap(mentee.languages, mentor.languages, any_one=True)
     if not shared:
         unmet.append("mentor:no_shared_language")
@@ -294,18 +304,31 @@ def mentor_score(mentee: MenteeFacts, mentor: MentorFacts) -> Score:
     components.append(
         Component("interests", value, MENTOR_WEIGHTS["interests"], ", ".join(shared))
     )
+    mentor_ok = not (
+        mentor.prefers and mentee.gender and mentee.gender != mentor.prefers
+    )
+    if not mentor_ok:
+        unmet.append("mentor:prefers_other_gender")
     if mentee.wants_gender:
-        ok = mentee.wants_gender == mentor.gender
-        if not ok:
+        ok = mentee.wants_gender == mentor.gender and mentor_ok
+        if mentee.wants_gender != mentor.gender:
             unmet.append("mentor:gender")
         components.append(
             Component(
-                "gender", 1.0 if ok else 0.0, MENTOR_WEIGHTS["gender"], mentor.gender
+                "gender",
+                1.0 if ok else 0.0,
+                MENTOR_WEIGHTS["gender"],
+                mentor.gender or "not stated",
             )
         )
     else:
         components.append(
-            Component("gender", 1.0, MENTOR_WEIGHTS["gender"], "no preference")
+            Component(
+                "gender",
+                1.0 if mentor_ok else 0.0,
+                MENTOR_WEIGHTS["gender"],
+                "no preference" if mentor_ok else f"mentor prefers {mentor.prefers}",
+            )
         )
     if mentee.availability and mentor.availability:
         value, shared = _overlap(mentee.availability, mentor.availability)

@@ -13,13 +13,21 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from openmil.core import access
+from openmil.core.pillars import Pillar
 from openmil.core.roles import Perm
+from openmil.events import selectors as event_selectors
+from openmil.events.models import MentoringPair, Volunteer
 from openmil.participants.models import Participant
 from openmil.participants.selectors import participant_queryset
 from openmil.partners.models import Opportunity, Referral
 from openmil.pathways.models import Assessment, FollowUpSurvey
 from openmil.placements.models import MatchingPreference, MatchingRound, Proposal
-from openmil.placements.scores import OpportunityFacts, PersonFacts
+from openmil.placements.scores import (
+    MenteeFacts,
+    MentorFacts,
+    OpportunityFacts,
+    PersonFacts,
+)
 
 #: Kinds of opportunity scored by `opportunity_score` (jobs and training).
 SCORED_KINDS = (Opportunity.Kind.VACANCY, Opportunity.Kind.TRAINING)
@@ -44,7 +52,9 @@ def proposal_queryset(*, user: Any, round: MatchingRound) -> QuerySet[Proposal]:
     return Proposal.objects.filter(
         round=round,
         participant__in=participant_queryset(user=user).filter(lab_id=round.lab_id),
-    ).select_related("participant", "opportunity", "opportunity__organisation")
+    ).select_related(
+        "participant", "opportunity", "opportunity__organisation", "mentor"
+    )
 
 
 def proposal_get(*, user: Any, proposal_id: int) -> Proposal:
@@ -52,7 +62,7 @@ def proposal_get(*, user: Any, proposal_id: int) -> Proposal:
         Proposal.objects.filter(
             pk=proposal_id, round__lab_id__in=lab_ids_matching(user)
         )
-        .select_related("round", "participant", "opportunity__organisation")
+        .select_related("round", "participant", "opportunity__organisation", "mentor")
         .first()
     )
     if (
@@ -148,6 +158,76 @@ def opportunity_facts(opportunity: Opportunity) -> OpportunityFacts:
     )
 
 
+def mentee_facts(participants: Iterable[Participant]) -> dict[int, MenteeFacts]:
+    """What a mentor is matched on: the person's languages, gender, and the
+    interests, mentor gender and free times they stated."""
+    people = list(participants)
+    prefs = {
+        p.participant_id: p
+        for p in MatchingPreference.objects.filter(
+            participant_id__in=[p.pk for p in people]
+        )
+    }
+    facts = {}
+    for person in people:
+        pref = prefs.get(person.pk)
+        languages = [person.mother_tongue, *person.other_languages]
+        facts[person.pk] = MenteeFacts(
+            id=person.pk,
+            languages=tuple(code for code in languages if code),
+            interests=tuple(pref.interests) if pref else (),
+            wants_gender=pref.mentor_gender if pref else "",
+            availability=tuple(pref.availability) if pref else (),
+            gender=person.sex
+            if person.sex in (Participant.Sex.FEMALE, Participant.Sex.MALE)
+            else "",
+        )
+    return facts
+
+
+#: A mentor's stated preference of mentees, as a mentee's gender.
+PREFERS = {
+    Volunteer.GenderPreference.WOMEN: "female",
+    Volunteer.GenderPreference.MEN: "male",
+}
+
+
+def mentor_facts(*, lab_id: int, mentor_ids: set[int]) -> list[MentorFacts]:
+    """The approved mentors of the lab among `mentor_ids`, each with room for
+    as many mentees as they take less the ones they already mentor. Their
+    interests (pillars, by code and name) and skills are matched against the
+    mentee's interests."""
+    pillars = dict(Pillar.choices)
+    candidates = [
+        c for c in event_selectors.mentor_candidates(lab_id) if c["id"] in mentor_ids
+    ]
+    mentees: dict[int, list[int]] = defaultdict(list)
+    for mentor_id, participant_id in MentoringPair.objects.filter(
+        mentor_id__in=[c["id"] for c in candidates],
+        status=MentoringPair.Status.ACTIVE,
+    ).values_list("mentor_id", "participant_id"):
+        mentees[mentor_id].append(participant_id)
+    return [
+        MentorFacts(
+            id=c["id"],
+            languages=tuple(c["languages"]),
+            interests=(
+                *c["interests"],
+                *(str(pillars[code]) for code in c["interests"] if code in pillars),
+                *c["skills"],
+            ),
+            gender=c["gender"] if c["gender"] in ("female", "male") else "",
+            availability=tuple(c["availability"]),
+            lat=c["latitude"],
+            lon=c["longitude"],
+            capacity=max(0, c["max_mentees"] - c["active_pairs"]),
+            prefers=PREFERS.get(c["gender_preference"], ""),
+            mentees=tuple(mentees[c["id"]]),
+        )
+        for c in candidates
+    ]
+
+
 def outcome_history(*, lab_id: int) -> tuple[list[list[float]], list[int]]:
     """Components and outcomes of the lab's past accepted proposals whose
     referral is closed: good if completed and, where a follow-up survey was
@@ -212,6 +292,17 @@ def unmet_text(code: str) -> str:
             "have": CefrLevel(int(have)).label if have != "none" else _("not assessed"),
             "need": CefrLevel(int(need)).label,
         }
+    mentor_reasons = {
+        "mentor:no_shared_language": _("no language in common"),
+        "mentor:gender": _("the person asked for a mentor of another gender"),
+        "mentor:prefers_other_gender": _(
+            "the mentor would rather accompany people of another gender"
+        ),
+        "mentor:no_common_time": _("no free time in common"),
+        "mentor:already_paired": _("this mentor already accompanies the person"),
+    }
+    if code in mentor_reasons:
+        return str(mentor_reasons[code])
     if code == "dates:ended":
         return _("the opportunity has ended")
     if code == "dates:unavailable":
@@ -231,6 +322,11 @@ def explain(proposal: Proposal, chosen: Proposal | None) -> str:
             "what": "; ".join(unmet_text(u) for u in proposal.unmet)
         }
     if chosen is None or proposal.score > chosen.score:
+        if proposal.mentor_id is not None:
+            return _(
+                "Capacity full: this mentor takes no more people, or their "
+                "places went to people for whom they count more."
+            )
         return _("Capacity full: its places went to people for whom it counts more.")
     return _("Lower score than the proposal.")
 

@@ -7,6 +7,11 @@ of a good outcome where it has enough history, solves the assignment with
 chosen pairs with the best alternatives, to explain the choices. A person
 accepts or rejects each proposal; an accepted one becomes a referral to the
 partner who posted the opportunity, sent if the participant consents.
+
+A mentor round is the same round with mentors in place of opportunities:
+pairs are scored by `mentor_score`, each mentor takes as many mentees as
+they said they could (less the ones they already mentor), and an accepted
+proposal becomes a mentoring pair (`events.services.pair_create`).
 """
 
 import datetime as dt
@@ -22,6 +27,9 @@ from openmil.core import access
 from openmil.core.audit import audit_record
 from openmil.core.models import AuditEntry, Lab
 from openmil.core.roles import Perm
+from openmil.events import selectors as event_selectors
+from openmil.events import services as event_services
+from openmil.events.models import MentoringPair, Volunteer
 from openmil.participants.models import Participant
 from openmil.participants.selectors import participant_queryset
 from openmil.partners import services as partner_services
@@ -29,7 +37,7 @@ from openmil.partners.models import Opportunity, Service
 from openmil.placements import selectors
 from openmil.placements.models import MatchingPreference, MatchingRound, Proposal
 from openmil.placements.outcome import features, outcome_fit
-from openmil.placements.scores import opportunity_score
+from openmil.placements.scores import mentor_score, opportunity_score
 
 #: Alternatives kept per person besides the chosen pair, to explain choices.
 ALTERNATIVES = 8
@@ -37,6 +45,7 @@ ALTERNATIVES = 8
 OUTCOME_SHARE = 0.5
 MAX_PEOPLE = 2000
 MAX_OPPORTUNITIES = 1000
+MAX_MENTORS = 1000
 
 
 def _require_matching(actor: Any, lab_id: int) -> None:
@@ -58,7 +67,14 @@ def preference_update(
     if not participant_queryset(user=actor).filter(pk=participant.pk).exists():
         raise PermissionDenied
     pref, _created = MatchingPreference.objects.get_or_create(participant=participant)
-    fields = ("occupations", "kinds", "places", "available_from", "mentor_gender")
+    fields = (
+        "occupations",
+        "kinds",
+        "places",
+        "available_from",
+        "mentor_gender",
+        "availability",
+    )
     before = {name: getattr(pref, name) for name in fields}
     for name in fields:
         if name in data:
@@ -93,12 +109,23 @@ def round_create(
     lab: Lab,
     title: str,
     participants: list[Participant],
-    opportunities: list[Opportunity],
+    opportunities: list[Opportunity] | None = None,
+    kind: str = MatchingRound.Kind.OPPORTUNITIES,
+    mentors: list[Volunteer] | None = None,
 ) -> MatchingRound:
-    """Queue a round for people the actor may see and open opportunities of
-    the lab's partners."""
+    """Queue a round for people the actor may see and either open
+    opportunities of the lab's partners or approved mentors of the lab (all
+    of them when none are chosen)."""
     _require_matching(actor, lab.pk)
+    opportunities = list(opportunities or [])
+    mentors = list(mentors or [])
     errors: dict[str, str] = {}
+    if kind not in MatchingRound.Kind.values:
+        raise ValidationError({"kind": _("Unknown kind of round.")})
+    if kind == MatchingRound.Kind.MENTORS and not access.can(
+        actor, Perm.MANAGE_MENTORING, lab.pk
+    ):
+        raise PermissionDenied
     visible = set(
         participant_queryset(user=actor)
         .filter(lab=lab, pk__in=[p.pk for p in participants])
@@ -110,35 +137,63 @@ def round_create(
         }
     elif any(p.pk not in visible for p in participants):
         errors["participants"] = _("Some of these people are not in this lab.")
-    allowed = set(
-        selectors.open_opportunities(lab_id=lab.pk).values_list("pk", flat=True)
-    )
-    if not opportunities or len(opportunities) > MAX_OPPORTUNITIES:
-        errors["opportunities"] = _("Choose between 1 and %(n)s opportunities.") % {
-            "n": MAX_OPPORTUNITIES
-        }
-    elif any(o.pk not in allowed for o in opportunities):
-        errors["opportunities"] = _(
-            "Only open jobs and training seats of this lab's partners can be matched."
+    if kind == MatchingRound.Kind.OPPORTUNITIES:
+        if mentors:
+            errors["mentors"] = _("A round of jobs and training has no mentors.")
+        allowed = set(
+            selectors.open_opportunities(lab_id=lab.pk).values_list("pk", flat=True)
         )
+        if not opportunities or len(opportunities) > MAX_OPPORTUNITIES:
+            errors["opportunities"] = _("Choose between 1 and %(n)s opportunities.") % {
+                "n": MAX_OPPORTUNITIES
+            }
+        elif any(o.pk not in allowed for o in opportunities):
+            errors["opportunities"] = _(
+                "Only open jobs and training seats of this lab's partners "
+                "can be matched."
+            )
+    else:
+        if opportunities:
+            errors["opportunities"] = _("A mentor round has no opportunities.")
+        approved = list(event_selectors.approved_mentors(lab_id=lab.pk))
+        if not mentors:
+            mentors = approved
+        allowed = {m.pk for m in approved}
+        if not mentors:
+            errors["mentors"] = _("This lab has no approved mentor yet.")
+        elif len(mentors) > MAX_MENTORS:
+            errors["mentors"] = _("Choose at most %(n)s mentors.") % {"n": MAX_MENTORS}
+        elif any(m.pk not in allowed for m in mentors):
+            errors["mentors"] = _("Only approved mentors of this lab can be matched.")
     title = (title or "").strip()[:200]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         round = MatchingRound.objects.create(
             lab=lab,
-            title=title or _("Matching round"),
+            kind=kind,
+            title=title
+            or (
+                _("Mentor round")
+                if kind == MatchingRound.Kind.MENTORS
+                else _("Matching round")
+            ),
             created_by=actor,
         )
         round.participants.set(participants)
-        round.opportunities.set(opportunities)
+        if kind == MatchingRound.Kind.MENTORS:
+            round.mentors.set(mentors)
+            detail = f"{len(participants)} people, {len(mentors)} mentors"
+        else:
+            round.opportunities.set(opportunities)
+            detail = f"{len(participants)} people, {len(opportunities)} opportunities"
         audit_record(
             actor=actor,
             action=AuditEntry.Action.CREATE,
             object_type="matching_round",
             object_id=round.pk,
             lab_id=lab.pk,
-            detail=f"{len(participants)} people, {len(opportunities)} opportunities",
+            detail=detail,
         )
         transaction.on_commit(lambda: _enqueue(round.pk))
     return round
@@ -154,6 +209,73 @@ def _progress(round: MatchingRound, percent: int) -> None:
     MatchingRound.objects.filter(pk=round.pk).update(progress=percent)
 
 
+#: Scores of a round's pairs keyed (person id, target id), with the targets
+#: (opportunity or mentor ids) and their capacities.
+Scored = tuple[dict[tuple[int, int], dict[str, Any]], dict[int, int]]
+
+
+def _score_opportunities(
+    round: MatchingRound, people: list[Participant], today: dt.date
+) -> Scored:
+    """Pairs of people and open opportunities, with the lab's predicted
+    probability of a good outcome mixed in where it has enough history."""
+    opportunities = list(
+        selectors.open_opportunities(lab_id=round.lab_id).filter(
+            pk__in=round.opportunities.all()
+        )
+    )
+    facts = selectors.person_facts(people)
+    opp_facts = [selectors.opportunity_facts(o) for o in opportunities]
+    _progress(round, 20)
+    history_x, history_y = selectors.outcome_history(lab_id=round.lab_id)
+    model = outcome_fit(history_x, history_y)
+    round.outcome_model = (
+        {"used": True, **model.calibration}
+        if model
+        else {"used": False, "n": len(history_y)}
+    )
+    _progress(round, 35)
+    scored: dict[tuple[int, int], dict[str, Any]] = {}
+    for person in people:
+        for opp in opp_facts:
+            score = opportunity_score(facts[person.pk], opp, today=today)
+            scored[(person.pk, opp.id)] = score.as_json()
+    if model is not None:
+        keys = list(scored)
+        probabilities = model.predict(
+            [features(scored[k]["components"]) for k in keys]  # type: ignore[arg-type]
+        )
+        for key, p in zip(keys, probabilities, strict=True):
+            scored[key]["outcome"] = round_float(p)
+    for data in scored.values():
+        value = float(data["total"])  # type: ignore[arg-type]
+        if "outcome" in data:
+            value = (1 - OUTCOME_SHARE) * value + OUTCOME_SHARE * float(
+                data["outcome"]  # type: ignore[arg-type]
+            )
+        data["value"] = round_float(value)
+    return scored, {o.id: o.capacity for o in opp_facts}
+
+
+def _score_mentors(round: MatchingRound, people: list[Participant]) -> Scored:
+    """Pairs of people and the round's mentors who are still approved; a
+    mentor's capacity is the mentees they take less those they already have."""
+    mentees = selectors.mentee_facts(people)
+    mentors = selectors.mentor_facts(
+        lab_id=round.lab_id,
+        mentor_ids=set(round.mentors.values_list("pk", flat=True)),
+    )
+    round.outcome_model = {}
+    _progress(round, 35)
+    scored: dict[tuple[int, int], dict[str, Any]] = {}
+    for person in people:
+        for mentor in mentors:
+            data = mentor_score(mentees[person.pk], mentor).as_json()
+            data["value"] = data["total"]
+            scored[(person.pk, mentor.id)] = data
+    return scored, {m.id: m.capacity for m in mentors}
+
+
 def round_execute(*, round_id: int, today: dt.date | None = None) -> MatchingRound:
     """Score, solve and store the proposals of a queued round."""
     round = MatchingRound.objects.select_related("created_by").get(pk=round_id)
@@ -163,6 +285,7 @@ def round_execute(*, round_id: int, today: dt.date | None = None) -> MatchingRou
         status=MatchingRound.Status.RUNNING, progress=1
     )
     today = today or timezone.localdate()
+    mentor_round = round.kind == MatchingRound.Kind.MENTORS
     try:
         # Read as the person who asked: a round never sees more than they may.
         people = list(
@@ -170,43 +293,10 @@ def round_execute(*, round_id: int, today: dt.date | None = None) -> MatchingRou
             .filter(lab_id=round.lab_id, pk__in=round.participants.all())
             .order_by("pk")
         )
-        opportunities = list(
-            selectors.open_opportunities(lab_id=round.lab_id).filter(
-                pk__in=round.opportunities.all()
-            )
-        )
-        facts = selectors.person_facts(people)
-        opp_facts = [selectors.opportunity_facts(o) for o in opportunities]
-        _progress(round, 20)
-        history_x, history_y = selectors.outcome_history(lab_id=round.lab_id)
-        model = outcome_fit(history_x, history_y)
-        round.outcome_model = (
-            {"used": True, **model.calibration}
-            if model
-            else {"used": False, "n": len(history_y)}
-        )
-        _progress(round, 35)
-        scored: dict[tuple[int, int], dict[str, Any]] = {}
-        values: dict[tuple[int, int], float] = {}
-        for person in people:
-            for opp in opp_facts:
-                score = opportunity_score(facts[person.pk], opp, today=today)
-                scored[(person.pk, opp.id)] = score.as_json()
-        if model is not None:
-            keys = list(scored)
-            probabilities = model.predict(
-                [features(scored[k]["components"]) for k in keys]  # type: ignore[arg-type]
-            )
-            for key, p in zip(keys, probabilities, strict=True):
-                scored[key]["outcome"] = round_float(p)
-        for key, data in scored.items():
-            value = float(data["total"])  # type: ignore[arg-type]
-            if "outcome" in data:
-                value = (1 - OUTCOME_SHARE) * value + OUTCOME_SHARE * float(
-                    data["outcome"]  # type: ignore[arg-type]
-                )
-            data["value"] = round_float(value)
-            values[key] = value
+        if mentor_round:
+            scored, capacities = _score_mentors(round, people)
+        else:
+            scored, capacities = _score_opportunities(round, people, today)
         _progress(round, 55)
         problem = matching.Problem(
             dimensions=("people",),
@@ -214,41 +304,44 @@ def round_execute(*, round_id: int, today: dt.date | None = None) -> MatchingRou
                 matching.Candidate(id=str(p.pk), size={"people": 1}) for p in people
             ),
             slots=tuple(
-                matching.Slot(id=str(o.id), capacity={"people": o.capacity})
-                for o in opp_facts
+                matching.Slot(id=str(tid), capacity={"people": capacity})
+                for tid, capacity in capacities.items()
             ),
             pairs=tuple(
                 matching.Pair(
-                    candidate=str(pid), slot=str(oid), score=values[(pid, oid)]
+                    candidate=str(pid),
+                    slot=str(tid),
+                    score=float(data["value"]),  # type: ignore[arg-type]
                 )
-                for (pid, oid), data in scored.items()
+                for (pid, tid), data in scored.items()
                 if not data["unmet"]
             ),
         )
         solution = matching.solve(problem)
         _progress(round, 85)
         chosen = {(int(a.candidate), int(a.slot)) for a in solution.assignments}
+        target = "mentor_id" if mentor_round else "opportunity_id"
         rows: list[Proposal] = []
         for person in people:
             mine = sorted(
-                ((oid, scored[(person.pk, oid)]) for oid in (o.id for o in opp_facts)),
+                ((tid, scored[(person.pk, tid)]) for tid in capacities),
                 key=lambda item: (-float(item[1]["value"]), item[0]),  # type: ignore[arg-type]
             )
             kept = [
-                (oid, data)
-                for i, (oid, data) in enumerate(mine)
-                if (person.pk, oid) in chosen or i < ALTERNATIVES
+                (tid, data)
+                for i, (tid, data) in enumerate(mine)
+                if (person.pk, tid) in chosen or i < ALTERNATIVES
             ]
             rows.extend(
                 Proposal(
                     round=round,
                     participant=person,
-                    opportunity_id=oid,
                     score=float(data["value"]),  # type: ignore[arg-type]
                     components=data,
-                    chosen=(person.pk, oid) in chosen,
+                    chosen=(person.pk, tid) in chosen,
+                    **{target: tid},
                 )
-                for oid, data in kept
+                for tid, data in kept
             )
         with transaction.atomic():
             Proposal.objects.bulk_create(rows, batch_size=1000)
@@ -261,7 +354,7 @@ def round_execute(*, round_id: int, today: dt.date | None = None) -> MatchingRou
                 "gap": solution.gap,
                 "seconds": round_float(solution.seconds),
                 "people": len(people),
-                "opportunities": len(opp_facts),
+                ("mentors" if mentor_round else "opportunities"): len(capacities),
                 "proposed": len(chosen),
             }
             round.finished_at = timezone.now()
@@ -303,6 +396,59 @@ def service_for(opportunity: Opportunity) -> Service | None:
     return services.first()
 
 
+def _room_taken(proposal: Proposal) -> bool:
+    """Whether the opportunity or mentor of the pair has no room left: the
+    opportunity's places accepted in this round, the mentor's active pairs."""
+    if proposal.mentor_id is not None:
+        mentor = Volunteer.objects.select_for_update().get(pk=proposal.mentor_id)
+        active = MentoringPair.objects.filter(
+            mentor=mentor, status=MentoringPair.Status.ACTIVE
+        ).count()
+        return active >= mentor.max_mentees
+    assert proposal.opportunity is not None  # noqa: S101 - the model's constraint
+    taken = Proposal.objects.filter(
+        round=proposal.round,
+        opportunity=proposal.opportunity,
+        decision=Proposal.Decision.ACCEPTED,
+    ).count()
+    return taken >= proposal.opportunity.capacity
+
+
+def _refer(
+    *, actor: Any, proposal: Proposal, consent_override_reason: str
+) -> dict[str, Any]:
+    opportunity = proposal.opportunity
+    assert opportunity is not None  # noqa: S101 - the model's constraint
+    service = service_for(opportunity)
+    if service is None:
+        raise ValidationError(
+            _("%(org)s offers no active service to refer to.")
+            % {"org": opportunity.organisation.name}
+        )
+    referral = partner_services.referral_create(
+        actor=actor,
+        participant=proposal.participant,
+        service=service,
+        note=_("Proposed for the opportunity “%(title)s”.")
+        % {"title": opportunity.title},
+    )
+    referral = partner_services.referral_send(
+        actor=actor, referral=referral, override_reason=consent_override_reason
+    )
+    proposal.referral = referral
+    return {"referral": {"before": None, "after": str(referral.pk)}}
+
+
+def _pair(*, actor: Any, proposal: Proposal) -> dict[str, Any]:
+    mentor = proposal.mentor
+    assert mentor is not None  # noqa: S101 - the model's constraint
+    pair = event_services.pair_create(
+        actor=actor, mentor=mentor, participant=proposal.participant
+    )
+    proposal.mentoring_pair = pair
+    return {"mentoring_pair": {"before": None, "after": str(pair.pk)}}
+
+
 @transaction.atomic
 def proposal_accept(
     *,
@@ -311,23 +457,23 @@ def proposal_accept(
     reason: str = "",
     consent_override_reason: str = "",
 ) -> Proposal:
-    """Accept a pair: a referral to the partner who posted the opportunity,
-    sent at once (the participant's consent to share with that category of
-    partner is checked by the referral service). Accepting a pair the engine
-    did not propose, or one already taken to capacity, is an override: it
-    needs a reason."""
+    """Accept a pair. A person and an opportunity: a referral to the partner
+    who posted it, sent at once (the participant's consent to share with that
+    category of partner is checked by the referral service). A person and a
+    mentor: a mentoring pair, through the events service and its rules.
+    Accepting a pair the engine did not propose, or one whose opportunity or
+    mentor has no room left, is an override: it needs a reason."""
     _require_review(actor, proposal)
     reason = reason.strip()
     if proposal.unmet:
         raise ValidationError(
-            {"reason": _("A requirement of this opportunity is not met.")}
+            {
+                "reason": _("A requirement of this mentor is not met.")
+                if proposal.mentor_id
+                else _("A requirement of this opportunity is not met.")
+            }
         )
-    taken = Proposal.objects.filter(
-        round=proposal.round,
-        opportunity=proposal.opportunity,
-        decision=Proposal.Decision.ACCEPTED,
-    ).count()
-    override = not proposal.chosen or taken >= proposal.opportunity.capacity
+    override = not proposal.chosen or _room_taken(proposal)
     if override and not reason:
         raise ValidationError(
             {"reason": _("Say why you accept a pair the engine did not propose.")}
@@ -338,27 +484,18 @@ def proposal_accept(
         decision=Proposal.Decision.ACCEPTED,
     ).exists():
         raise ValidationError(_("This person already has an accepted proposal."))
-    service = service_for(proposal.opportunity)
-    if service is None:
-        raise ValidationError(
-            _("%(org)s offers no active service to refer to.")
-            % {"org": proposal.opportunity.organisation.name}
+    if proposal.mentor_id is not None:
+        made = _pair(actor=actor, proposal=proposal)
+    else:
+        made = _refer(
+            actor=actor,
+            proposal=proposal,
+            consent_override_reason=consent_override_reason,
         )
-    referral = partner_services.referral_create(
-        actor=actor,
-        participant=proposal.participant,
-        service=service,
-        note=_("Proposed for the opportunity “%(title)s”.")
-        % {"title": proposal.opportunity.title},
-    )
-    referral = partner_services.referral_send(
-        actor=actor, referral=referral, override_reason=consent_override_reason
-    )
     proposal.decision = Proposal.Decision.ACCEPTED
     proposal.reason = reason
     proposal.decided_by = actor
     proposal.decided_at = timezone.now()
-    proposal.referral = referral
     proposal.save()
     audit_record(
         actor=actor,
@@ -367,10 +504,7 @@ def proposal_accept(
         object_id=proposal.pk,
         participant=proposal.participant,
         detail="accepted (override)" if override else "accepted",
-        changes={
-            "decision": {"before": "pending", "after": "accepted"},
-            "referral": {"before": None, "after": str(referral.pk)},
-        },
+        changes={"decision": {"before": "pending", "after": "accepted"}, **made},
     )
     return proposal
 

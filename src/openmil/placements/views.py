@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from openmil.core import access
 from openmil.core.models import Lab
 from openmil.core.roles import Perm
+from openmil.events.selectors import approved_mentors
 from openmil.participants.selectors import participant_get, participant_queryset
 from openmil.placements import selectors, services
 from openmil.placements.forms import DecisionForm, PreferenceForm, RoundForm
@@ -45,27 +46,45 @@ def round_list(request: HttpRequest, lab_id: int) -> HttpResponse:
 @login_required
 def round_create(request: HttpRequest, lab_id: int) -> HttpResponse:
     lab = _lab(request, lab_id)
+    kind = request.GET.get("kind", MatchingRound.Kind.OPPORTUNITIES)
+    if kind not in MatchingRound.Kind.values:
+        raise Http404
+    mentor_round = kind == MatchingRound.Kind.MENTORS
     people = (
         participant_queryset(user=request.user).filter(lab=lab).order_by("reference")
     )
-    opportunities = selectors.open_opportunities(lab_id=lab.pk)
-    form = RoundForm(request.POST or None, people=people, opportunities=opportunities)
+    form = RoundForm(
+        request.POST or None,
+        people=people,
+        opportunities=None
+        if mentor_round
+        else selectors.open_opportunities(lab_id=lab.pk),
+        mentors=approved_mentors(lab_id=lab.pk) if mentor_round else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             round = services.round_create(
                 actor=request.user,
                 lab=lab,
+                kind=kind,
                 title=data["title"],
                 participants=list(data["participants"]),
-                opportunities=list(data["opportunities"]),
+                opportunities=list(data.get("opportunities") or []),
+                mentors=list(data.get("mentors") or []),
             )
         except ValidationError as error:
             _messages_for(request, error)
+        except PermissionDenied:
+            raise Http404 from None
         else:
             messages.success(request, _("The matching round is running."))
             return redirect("placements:round_detail", round_id=round.pk)
-    return render(request, "placements/round_form.html", {"lab": lab, "form": form})
+    return render(
+        request,
+        "placements/round_form.html",
+        {"lab": lab, "form": form, "mentor_round": mentor_round},
+    )
 
 
 @login_required
@@ -90,6 +109,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             ),
             "running": round.status
             in (MatchingRound.Status.QUEUED, MatchingRound.Status.RUNNING),
+            "mentor_round": round.kind == MatchingRound.Kind.MENTORS,
         },
     )
 
@@ -115,7 +135,12 @@ def proposal_decide(
                 reason=data["reason"],
                 consent_override_reason=data["consent_override_reason"],
             )
-            messages.success(request, _("Accepted: the referral is sent."))
+            messages.success(
+                request,
+                _("Accepted: the mentoring pair is made.")
+                if proposal.mentor_id
+                else _("Accepted: the referral is sent."),
+            )
         else:
             services.proposal_reject(
                 actor=request.user, proposal=proposal, reason=data["reason"]
