@@ -83,14 +83,14 @@ def volunteer_mentoring(request: HttpRequest, volunteer_id: int) -> HttpResponse
     volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
     form = MentoringForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     else:
         try:
             services.volunteer_mentoring_update(
                 actor=request.user, volunteer=volunteer, **form.cleaned_data
             )
         except ValidationError as error:
-            _flash(request, error)
+            flash_error(request, error)
         else:
             messages.success(request, _("The mentor's details are saved."))
     return redirect("volunteers:detail", volunteer_id=volunteer.pk)

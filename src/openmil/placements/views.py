@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openmil.core import access
+from openmil.core.forms import flash_error
 from openmil.core.models import Lab
 from openmil.core.roles import Perm
 from openmil.events.selectors import approved_mentors
@@ -24,11 +25,6 @@ def _lab(request: HttpRequest, lab_id: int) -> Lab:
     if lab_id not in selectors.lab_ids_matching(request.user):
         raise Http404
     return get_object_or_404(Lab, pk=lab_id)
-
-
-def _messages_for(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -74,7 +70,7 @@ def round_create(request: HttpRequest, lab_id: int) -> HttpResponse:
                 mentors=list(data.get("mentors") or []),
             )
         except ValidationError as error:
-            _messages_for(request, error)
+            flash_error(request, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -147,7 +143,7 @@ def proposal_decide(
             )
             messages.success(request, _("Rejected."))
     except ValidationError as error:
-        _messages_for(request, error)
+        flash_error(request, error)
     except PermissionDenied:
         raise Http404 from None
     return redirect("placements:round_detail", round_id=proposal.round_id)
@@ -169,7 +165,7 @@ def preference_edit(request: HttpRequest, participant_id: int) -> HttpResponse:
                 actor=request.user, participant=participant, data=data
             )
         except ValidationError as error:
-            _messages_for(request, error)
+            flash_error(request, error)
         else:
             messages.success(request, _("The preferences are saved."))
             return redirect("placements:preferences", participant_id=participant.pk)
