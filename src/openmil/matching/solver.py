@@ -644,8 +644,8 @@ def _neighbourhood_search(
         (np.ones(int(support.sum())), (model.pc[support], model.ps[support])),
         shape=(n_c, n_s),
     )
-    shared = (touch.T @ touch).toarray()
-    np.fill_diagonal(shared, -1)
+    shared = sparse.csr_array(touch.T @ touch)  # candidates two slots share
+    shared.sort_indices()
     lp_touch = sparse.csr_array(
         (
             np.ones(int((x > _INTEGRAL).sum())),
@@ -665,7 +665,12 @@ def _neighbourhood_search(
         for anchor in anchors:
             if value >= target or time.perf_counter() > deadline:
                 return best
-            near = np.argsort(-shared[anchor], kind="stable")[: size - 1]
+            row = slice(shared.indptr[anchor], shared.indptr[anchor + 1])
+            linked, weight = shared.indices[row], shared.data[row]
+            weight = np.where(linked == anchor, -1.0, weight)
+            # Most shared first; ties by slot index, as `linked` is sorted.
+            near = linked[np.argsort(-weight, kind="stable")][: size - 1]
+            near = near[near != anchor]
             slots = np.zeros(n_s, dtype=bool)
             slots[anchor] = True
             slots[near] = True
