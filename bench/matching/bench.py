@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -141,15 +142,17 @@ def run_static(tier_name: str, seed: int) -> dict:
     annie = solve(problem_of(inst, scores["lasso"]))
     rows["annie"] = evaluate(inst, chosen_pairs(inst, annie.assignments))
     problem = problem_of(inst, scores["gbm"])
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     solution = solve(problem)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     rows["openmil"] = evaluate(inst, chosen_pairs(inst, solution.assignments))
     rows["openmil"].update(
         status=solution.status,
         gap=solution.gap,
         ratio_lp=solution.objective / solution.bound,
         seconds=seconds,
+        cpu=cpu,
+        load=os.getloadavg()[0],
     )
     return rows
 
@@ -175,16 +178,20 @@ def run_online(seed: int, weeks: int = 52) -> dict:
         ("myopic", None),
         ("dual", history_forecast(horizon=weeks, samples=1, seed=seed)),
     ):
+        cpu = time.process_time()
         result = match_online(
             dimensions=problem.dimensions,
             slots=problem.slots,
             batches=batches,
             forecast=forecast,
         )
+        cpu = time.process_time() - cpu
         rows[name] = evaluate(inst, chosen_pairs(inst, result.assignments))
         rows[name].update(
             ratio_hindsight=result.objective / hindsight.objective,
             seconds=result.seconds,
+            cpu=cpu,
+            load=os.getloadavg()[0],
         )
     rows["hindsight"] = evaluate(inst, chosen_pairs(inst, hindsight.assignments))
     return rows
@@ -211,9 +218,12 @@ def summarise(result: dict) -> list[str]:
         extra = ""
         if "seconds" in vals[0]:
             secs = [v["seconds"] for v in vals]
+            cpus = [v["cpu"] for v in vals]
+            loads = [v["load"] for v in vals]
             extra += f" | {statistics.median(secs):.2f} | {max(secs):.2f}"
+            extra += f" | {statistics.median(cpus):.2f} | {max(loads):.1f}"
         else:
-            extra += " | | "
+            extra += " | | | | "
         if "ratio_lp" in vals[0]:
             extra += f" | {min(v['ratio_lp'] for v in vals):.5f}"
             extra += f" | {max(v['gap'] for v in vals) * 100:.3f}%"
@@ -253,9 +263,10 @@ def main() -> None:
         Path(args.out).write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(
         "| tier | method | true outcome (mean) | placed | fairness gap | capacity"
-        " violations | median s | max s | ratio to bound (min) | gap (max) | peak MiB |"
+        " violations | median s | max s | median CPU s | load (max) | ratio to bound"
+        " (min) | gap (max) | peak MiB |"
     )
-    print("|" + "---|" * 11)
+    print("|" + "---|" * 13)
     for result in results:
         for line in summarise(result):
             print(line)

@@ -102,3 +102,17 @@ def test_the_installed_command_exits_2_and_explains_on_stderr(tmp_path):
     assert done.returncode == 2
     assert done.stdout == ""
     assert "pair ('c1', 's1'): duplicate pair." in done.stderr
+
+
+def test_the_installed_command_prints_only_the_json(tmp_path):
+    # HiGHS prints a banner the first time it starts in a process; it must not
+    # end up in the result.
+    openmil = Path(sys.executable).with_name("openmil")
+    done = subprocess.run(  # noqa: S603 - the installed command, fixed args
+        [str(openmil), "match", "solve", str(write(tmp_path, PROBLEM))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["objective"] == 0.41

@@ -1,6 +1,6 @@
 """Optimal, fair matching of people to opportunities under capacities.
 
-Pure Python on NumPy/SciPy (HiGHS); no Django import, so the engine runs the
+Pure Python on NumPy/SciPy and HiGHS (highspy); no Django import, so the engine runs the
 same from the command line, a background task or the benchmark. See
 docs/matching.md.
 """

@@ -10,23 +10,43 @@ Formulation, with x[c, s] in {0, 1} for each allowed, non-forbidden pair:
                x[c, s] = 1 for fixed pairs
 
 with w = weights.score * score + weights.preference * rank bonus
-+ weights.assigned. The LP relaxation (0 <= x <= 1) is solved first: its value
-is the reported bound, and when its solution is already integral it is the
-optimum. Otherwise `scipy.optimize.milp` finishes the job.
++ weights.assigned.
 
-Ids are sorted before the model is built, so the same problem (in any order)
-gives the same model and HiGHS, which is deterministic, the same answer.
+The LP relaxation (0 <= x <= 1) is solved first; its value is the reported
+bound, and when its solution is integral it is the optimum. Otherwise an
+integer solution within `mip_gap` of that bound is optimal within the gap,
+so the engine looks for one without branching on the whole model:
+
+1. round the LP solution;
+2. keep the pairs the LP takes in full and solve the small integer program of
+   the candidates it splits, on the room left ("fix and solve");
+3. improve that answer neighbourhood by neighbourhood: free everyone placed
+   in a few slots the answer loses most in against the LP, plus the
+   candidates left out or split there, keep the rest as they are, and solve
+   that integer program exactly; the neighbourhoods grow when a pass finds
+   nothing better;
+4. only if that still misses the gap, the whole integer program, started from
+   the best answer so far and stopped as soon as an answer is within the gap
+   of the LP bound (or of HiGHS's own, tighter bound).
+
+HiGHS is called through `highspy`. Ids are sorted before the model is built,
+every step takes its neighbourhoods in a fixed order and HiGHS is
+deterministic, so the same problem (in any order) gives the same answer
+unless a time limit cuts a step short.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import sys
+import threading
 import time
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from openmil.matching.problem import (
     Assignment,
@@ -38,11 +58,29 @@ from openmil.matching.problem import (
 
 DEFAULT_MIP_GAP = 1e-3
 _INTEGRAL = 1e-6
+_INF = highspy.kHighsInf
+# Neighbourhood search: slots per neighbourhood on the first pass, and the
+# most it grows to before the whole integer program is solved instead.
+_FIRST_SLOTS = 4
+_MOST_SLOTS = 16
+# Fewer cuts kept in HiGHS's LP and cut pool: on these knapsack rows its
+# root cut loop is most of a small integer program's time.
+_MIP_OPTIONS: dict[str, bool | float | str] = {
+    "mip_lp_age_limit": 3,
+    "mip_pool_soft_limit": 1000,
+}
+# Seconds a neighbourhood search may spend without a time limit.
+_SEARCH_SECONDS = 120.0
 
 
 @dataclass
 class Model:
-    """The problem as arrays: pair p joins candidate pc[p] to slot ps[p]."""
+    """The problem as arrays: pair p joins candidate pc[p] to slot ps[p].
+
+    Rows of `a` are the candidates (each at most one slot; exactly one with
+    `assign_all`), then the capacity rows that can bind, then the fairness
+    floors: row_lower <= a @ x <= row_upper.
+    """
 
     problem: Problem
     candidate_ids: list[str]
@@ -53,16 +91,15 @@ class Model:
     coef: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
-    a_ub: sparse.csr_array
-    b_ub: np.ndarray
-    a_eq: sparse.csr_array | None
-    b_eq: np.ndarray | None
-    capacity_rows: np.ndarray  # row of A_ub -> slot * n_dims + dim, or -1
+    a: sparse.csc_array
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    capacity_rows: np.ndarray  # row of a -> slot * n_dims + dim, or -1
     infeasible: str = ""  # a reason found while building, before any solve
 
 
 def model_build(problem: Problem) -> Model:
-    """Validate the problem and turn it into sparse constraint matrices."""
+    """Validate the problem and turn it into a sparse constraint matrix."""
     problem_validate(problem)
     dims = problem.dimensions
     n_dims = len(dims)
@@ -80,11 +117,13 @@ def model_build(problem: Problem) -> Model:
         [[float(s.capacity[d]) for d in dims] for s in slots], dtype=float
     ).reshape(n_s, n_dims)
 
-    forbidden = set(problem.forbidden)
-    kept = [p for p in problem.pairs if (p.candidate, p.slot) not in forbidden]
-    pc = np.fromiter((c_index[p.candidate] for p in kept), dtype=np.int64)
-    ps = np.fromiter((s_index[p.slot] for p in kept), dtype=np.int64)
-    score = np.fromiter((float(p.score) for p in kept), dtype=float)
+    kept = problem.pairs
+    if problem.forbidden:
+        forbidden = set(problem.forbidden)
+        kept = tuple(p for p in kept if (p.candidate, p.slot) not in forbidden)
+    pc = np.fromiter((c_index[p.candidate] for p in kept), np.int64, len(kept))
+    ps = np.fromiter((s_index[p.slot] for p in kept), np.int64, len(kept))
+    score = np.fromiter((p.score for p in kept), float, len(kept))
     order = np.lexsort((ps, pc))
     pc, ps, score = pc[order], ps[order], score[order]
     n_p = len(pc)
@@ -108,9 +147,11 @@ def model_build(problem: Problem) -> Model:
     upper = np.ones(n_p)
     # A pair that cannot fit an empty slot is never usable.
     upper[(sizes[pc] > caps[ps] + 1e-9).any(axis=1)] = 0.0
-    pair_of = {(int(pc[p]), int(ps[p])): p for p in range(n_p)} if problem.fixed else {}
-    for cid, sid in problem.fixed:
-        lower[pair_of[(c_index[cid], s_index[sid])]] = 1.0
+    if problem.fixed:
+        key = pc * max(n_s, 1) + ps  # sorted, as the pairs are
+        for cid, sid in problem.fixed:
+            p = int(np.searchsorted(key, c_index[cid] * max(n_s, 1) + s_index[sid]))
+            lower[p] = 1.0
     upper = np.maximum(upper, lower)  # an oversize fixed pair is infeasible
 
     infeasible = ""
@@ -124,24 +165,23 @@ def model_build(problem: Problem) -> Model:
                 "that can take it, so not everyone can be assigned."
             )
 
-    rows: list[sparse.csr_array] = []
-    rhs: list[np.ndarray] = []
-    capacity_rows: list[np.ndarray] = []
-    cols = np.arange(n_p)
-    cand = sparse.csr_array((np.ones(n_p), (pc, cols)), shape=(n_c, n_p))
-    a_eq: sparse.csr_array | None = None
-    b_eq: np.ndarray | None = None
-    if problem.assign_all:
-        a_eq, b_eq = cand, np.ones(n_c)
-    else:
-        rows.append(cand)
-        rhs.append(np.ones(n_c))
-        capacity_rows.append(np.full(n_c, -1))
+    # Triplets (row, column, value) of every row, in row blocks.
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    pair_ids = np.arange(n_p)
+    rows.append(pc)
+    cols.append(pair_ids)
+    vals.append(np.ones(n_p))
+    row_lower = [np.full(n_c, 1.0 if problem.assign_all else -_INF)]
+    row_upper = [np.ones(n_c)]
+    capacity_rows = [np.full(n_c, -1)]
+    n_rows = n_c
 
     # Capacity rows: one per slot and dimension, kept only if it can bind.
     values = sizes[pc].reshape(-1)
     row_ids = (ps[:, None] * n_dims + np.arange(n_dims)[None, :]).reshape(-1)
-    col_ids = np.repeat(cols, n_dims)
+    col_ids = np.repeat(pair_ids, n_dims)
     nz = values > 0
     values, row_ids, col_ids = values[nz], row_ids[nz], col_ids[nz]
     demand = np.bincount(row_ids, weights=values, minlength=n_s * n_dims)
@@ -150,30 +190,38 @@ def model_build(problem: Problem) -> Model:
     new_row = np.full(n_s * n_dims, -1)
     new_row[binding] = np.arange(len(binding))
     keep = new_row[row_ids] >= 0
-    rows.append(
-        sparse.csr_array(
-            (values[keep], (new_row[row_ids[keep]], col_ids[keep])),
-            shape=(len(binding), n_p),
-        )
-    )
-    rhs.append(flat_caps[binding])
+    rows.append(n_rows + new_row[row_ids[keep]])
+    cols.append(col_ids[keep])
+    vals.append(values[keep])
+    row_lower.append(np.full(len(binding), -_INF))
+    row_upper.append(flat_caps[binding])
     capacity_rows.append(binding)
+    n_rows += len(binding)
 
-    groups = {c_index[c.id]: c.group for c in candidates}
-    pair_group = np.array([groups[int(i)] for i in pc], dtype=object)
-    for floor in problem.fairness:
-        member = pair_group == floor.group
-        if floor.measure == "mean_score":
-            row = np.where(member, floor.at_least - score, 0.0)
-            rhs.append(np.zeros(1))
-        else:
-            row = np.where(member, -1.0, 0.0)
-            size = sum(1 for c in candidates if c.group == floor.group)
-            rhs.append(np.array([-math.ceil(floor.at_least * size - 1e-9)], float))
-        rows.append(sparse.csr_array(row.reshape(1, -1)))
-        capacity_rows.append(np.full(1, -1))
+    if problem.fairness:
+        groups = np.array([c.group for c in candidates], dtype=object)
+        for floor in problem.fairness:
+            member = np.flatnonzero(groups[pc] == floor.group)
+            rows.append(np.full(len(member), n_rows))
+            cols.append(member)
+            if floor.measure == "mean_score":
+                vals.append(score[member] - floor.at_least)
+                row_lower.append(np.zeros(1))
+            else:
+                vals.append(np.ones(len(member)))
+                size = int(np.count_nonzero(groups == floor.group))
+                need = math.ceil(floor.at_least * size - 1e-9)
+                row_lower.append(np.array([need], dtype=float))
+            row_upper.append(np.full(1, _INF))
+            capacity_rows.append(np.full(1, -1))
+            n_rows += 1
 
-    a_ub = sparse.vstack(rows, format="csr")
+    a = sparse.csc_array(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_rows, n_p),
+    )
+    a.sum_duplicates()
+    a.sort_indices()
     return Model(
         problem=problem,
         candidate_ids=candidate_ids,
@@ -184,13 +232,106 @@ def model_build(problem: Problem) -> Model:
         coef=coef,
         lower=lower,
         upper=upper,
-        a_ub=sparse.csr_array(a_ub),
-        b_ub=np.concatenate(rhs),
-        a_eq=a_eq,
-        b_eq=b_eq,
+        a=a,
+        row_lower=np.concatenate(row_lower),
+        row_upper=np.concatenate(row_upper),
         capacity_rows=np.concatenate(capacity_rows),
         infeasible=infeasible,
     )
+
+
+_banner_lock = threading.Lock()
+_banner_shown = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS instance. The first one made in a process prints
+    HiGHS's banner on standard output, whatever its options, which would spoil
+    the JSON that `openmil match solve` writes there: it goes to /dev/null."""
+    global _banner_shown
+    with _banner_lock:
+        if _banner_shown:
+            h = highspy.Highs()
+        else:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            try:
+                with open(os.devnull, "wb") as devnull:
+                    os.dup2(devnull.fileno(), 1)
+                    h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+            _banner_shown = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+@dataclass
+class _Run:
+    """What one HiGHS call returned."""
+
+    status: str  # optimal, infeasible, time_limit, target, error
+    x: np.ndarray | None
+    row_dual: np.ndarray | None = None
+    col_dual: np.ndarray | None = None
+
+
+def _highs(
+    *,
+    coef: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    a: sparse.csc_array,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    integer: bool,
+    options: dict[str, bool | float | str],
+    start: np.ndarray | None = None,
+) -> _Run:
+    """Maximise coef @ x over row_lower <= a @ x <= row_upper, lower <= x <=
+    upper, with x integer if asked; `start` is a feasible integer point."""
+    h = _new_highs()
+    for key, value in options.items():
+        h.setOptionValue(key, value)
+    lp = highspy.HighsLp()
+    lp.num_col_ = a.shape[1]
+    lp.num_row_ = a.shape[0]
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_cost_ = coef
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_ = a.shape[1]
+    lp.a_matrix_.num_row_ = a.shape[0]
+    lp.a_matrix_.start_ = a.indptr
+    lp.a_matrix_.index_ = a.indices
+    lp.a_matrix_.value_ = a.data
+    if integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * a.shape[1]
+    h.passModel(lp)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = start.astype(float)
+        solution.value_valid = True
+        h.setSolution(solution)
+    h.run()
+    model_status = h.getModelStatus()
+    status = {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kInfeasible: "infeasible",
+        highspy.HighsModelStatus.kTimeLimit: "time_limit",
+        highspy.HighsModelStatus.kObjectiveTarget: "target",
+    }.get(model_status, "error")
+    result = h.getSolution()
+    if not result.value_valid:
+        return _Run(status, None)
+    x = np.asarray(result.col_value)
+    if not integer:
+        return _Run(status, x, np.asarray(result.row_dual), np.asarray(result.col_dual))
+    return _Run(status, np.round(x))
 
 
 @dataclass
@@ -199,34 +340,36 @@ class Relaxation:
     value: float | None
     x: np.ndarray | None
     capacity_duals: np.ndarray | None  # per slot * n_dims + dim, >= 0
+    reduced_costs: np.ndarray | None = None  # per pair; <= 0 where x is 0
 
 
 def relaxation_solve(model: Model, *, time_limit: float | None = None) -> Relaxation:
     """Solve the LP relaxation; duals are the value of one more unit of room."""
     n_dims = len(model.problem.dimensions)
-    options: dict[str, object] = {"presolve": True}
+    options: dict[str, bool | float | str] = {}
     if time_limit is not None:
         options["time_limit"] = max(time_limit, 0.01)
-    res = linprog(
-        -model.coef,
-        A_ub=model.a_ub,
-        b_ub=model.b_ub,
-        A_eq=model.a_eq,
-        b_eq=model.b_eq,
-        bounds=np.column_stack([model.lower, model.upper]),
-        method="highs",
+    run = _highs(
+        coef=model.coef,
+        lower=model.lower,
+        upper=model.upper,
+        a=model.a,
+        row_lower=model.row_lower,
+        row_upper=model.row_upper,
+        integer=False,
         options=options,
     )
-    if res.status == 2:
+    if run.status == "infeasible":
         return Relaxation("infeasible", None, None, None)
-    if res.status != 0:
-        status: Status = "time_limit" if res.status == 1 else "error"
+    if run.status != "optimal" or run.x is None or run.row_dual is None:
+        status: Status = "time_limit" if run.status == "time_limit" else "error"
         return Relaxation(status, None, None, None)
+    x = np.clip(run.x, model.lower, model.upper)
     duals = np.zeros(len(model.slot_ids) * n_dims)
-    marginals = -np.asarray(res.ineqlin.marginals)
     is_cap = model.capacity_rows >= 0
-    duals[model.capacity_rows[is_cap]] = np.maximum(marginals[is_cap], 0.0)
-    return Relaxation("optimal", float(-res.fun), np.asarray(res.x), duals)
+    duals[model.capacity_rows[is_cap]] = np.maximum(run.row_dual[is_cap], 0.0)
+    value = math.fsum((model.coef * x).tolist())
+    return Relaxation("optimal", value, x, duals, run.col_dual)
 
 
 def _since(t0: float) -> float:
@@ -265,6 +408,9 @@ def model_solve(
     problem = model.problem
     t0 = time.perf_counter() if started is None else started
 
+    def left() -> float | None:
+        return None if time_limit is None else max(time_limit - _since(t0), 0.01)
+
     def done(
         status: Status,
         chosen: np.ndarray | None = None,
@@ -294,139 +440,261 @@ def model_solve(
     if model.infeasible:
         return done("infeasible", message=model.infeasible)
     if len(model.coef) == 0:
-        if np.any(model.b_ub < -1e-9):  # a share floor with nobody to place
+        if np.any(model.row_lower > 1e-9):  # a share floor with nobody to place
             return done("infeasible", message=_infeasible_message(problem))
         return done("optimal", np.array([], dtype=np.int64), 0.0)
 
-    relaxed = relaxation_solve(model, time_limit=time_limit)
+    relaxed = relaxation_solve(model, time_limit=left())
     if relaxed.status == "infeasible":
         return done("infeasible", message=_infeasible_message(problem))
-    if relaxed.status == "error":
+    if relaxed.status == "time_limit":
+        return done("time_limit", message="Stopped at the time limit.")
+    if relaxed.status == "error" or relaxed.x is None or relaxed.value is None:
         return done("error", message="The LP relaxation could not be solved.")
     bound = relaxed.value
-    if relaxed.x is not None:
-        x = relaxed.x
-        if np.all(np.minimum(np.abs(x), np.abs(1 - x)) <= _INTEGRAL):
-            return done("optimal", np.flatnonzero(x > 0.5), bound)
+    x = relaxed.x
+    if np.all(np.minimum(np.abs(x), np.abs(1 - x)) <= _INTEGRAL):
+        return done("optimal", np.flatnonzero(x > 0.5), bound)
 
-        if bound is not None:
-            for heuristic in (_round, _fix_and_solve):
-                left = None if time_limit is None else time_limit - _since(t0)
-                found = heuristic(model, x, bound, mip_gap, left)
-                if found is not None:
-                    gap = _gap(math.fsum(model.coef[found].tolist()), bound)
-                    if gap is not None and gap <= mip_gap:
-                        return done("optimal", found, bound)
+    target = bound - mip_gap * abs(bound)
+    best = _round(model, x)
+    if best is None or _value(model, best) < target:
+        found = _fix_and_solve(model, x, best, target=target, time_limit=left())
+        if found is not None and (
+            best is None or _value(model, found) > _value(model, best)
+        ):
+            best = found
+    if best is not None and _value(model, best) < target:
+        seconds = _SEARCH_SECONDS if time_limit is None else 0.5 * (left() or 0.0)
+        best = _neighbourhood_search(
+            model, x, best, target, deadline=time.perf_counter() + seconds
+        )
+    if best is not None and _value(model, best) >= target:
+        return done("optimal", np.flatnonzero(best), bound)
 
-    options: dict[str, object] = {"mip_rel_gap": mip_gap, "presolve": True}
-    if time_limit is not None:
-        remaining = time_limit - _since(t0)
-        options["time_limit"] = max(remaining, 0.01)
-    constraints = [LinearConstraint(model.a_ub, -np.inf, model.b_ub)]
-    if model.a_eq is not None and model.b_eq is not None:
-        constraints.append(LinearConstraint(model.a_eq, model.b_eq, model.b_eq))
-    res = milp(
-        -model.coef,
-        integrality=np.ones(len(model.coef)),
-        bounds=Bounds(model.lower, model.upper),
-        constraints=constraints,
+    options: dict[str, bool | float | str] = {
+        **_MIP_OPTIONS,
+        "mip_rel_gap": mip_gap,
+        "objective_target": target,
+    }
+    remaining = left()
+    if remaining is not None:
+        options["time_limit"] = remaining
+    run = _highs(
+        coef=model.coef,
+        lower=model.lower,
+        upper=model.upper,
+        a=model.a,
+        row_lower=model.row_lower,
+        row_upper=model.row_upper,
+        integer=True,
         options=options,
+        start=best,
     )
-    chosen = np.flatnonzero(res.x > 0.5) if res.x is not None else None
-    if res.status == 0 and chosen is not None:
+    chosen = np.flatnonzero(run.x > 0.5) if run.x is not None else None
+    if run.status in ("optimal", "target") and chosen is not None:
         return done("optimal", chosen, bound)
-    if res.status == 1:
+    if run.status == "time_limit":
+        if chosen is None and best is not None:
+            chosen = np.flatnonzero(best)
         return done("time_limit", chosen, bound, message="Stopped at the time limit.")
-    if res.status == 2:
+    if run.status == "infeasible":
         return done("infeasible", message=_infeasible_message(problem))
-    return done("error", message=f"The solver stopped: {res.message}")
+    return done("error", message="The solver stopped without an answer.")
 
 
-def _round(
-    model: Model,
-    x: np.ndarray,
-    bound: float,
-    mip_gap: float,
-    time_limit: float | None,
-) -> np.ndarray | None:
+def _value(model: Model, chosen: np.ndarray) -> float:
+    return math.fsum(model.coef[chosen > 0.5].tolist())
+
+
+def _feasible(model: Model, chosen: np.ndarray) -> bool:
+    activity = model.a @ chosen
+    return bool(
+        np.all(activity <= model.row_upper + 1e-9)
+        and np.all(activity >= model.row_lower - 1e-9)
+        and np.all(chosen >= model.lower)
+        and np.all(chosen <= model.upper)
+    )
+
+
+def _round(model: Model, x: np.ndarray) -> np.ndarray | None:
     """A feasible integer solution near the LP optimum, or None.
 
     Keeps the pairs the LP chose in full, then adds pairs in order of LP
     value and objective coefficient while they fit; returns None if the
     result breaks a constraint (assign-all or a fairness floor, say).
     """
-    taken = x >= 1 - _INTEGRAL
-    free = model.b_ub - model.a_ub @ taken.astype(float)
-    placed = np.zeros(len(model.candidate_ids), dtype=bool)
-    placed[model.pc[taken]] = True
+    taken = (x >= 1 - _INTEGRAL).astype(float)
+    free = model.row_upper - model.a @ taken
     order = np.lexsort((np.arange(len(x)), -model.coef, -np.round(x, 6)))
-    a_csc = sparse.csc_array(model.a_ub)
-    for p in order.tolist():
-        if taken[p] or placed[model.pc[p]] or model.upper[p] == 0:
+    placed = np.zeros(len(model.candidate_ids), dtype=bool)
+    placed[model.pc[taken > 0]] = True
+    useful = (model.upper > 0) & (taken == 0) & (model.coef > 0)
+    if model.problem.assign_all:
+        useful = (model.upper > 0) & (taken == 0)
+    a = model.a
+    for p in order[useful[order]].tolist():
+        if placed[model.pc[p]]:
             continue
-        if model.coef[p] <= 0 and model.a_eq is None:
-            continue
-        start, end = a_csc.indptr[p], a_csc.indptr[p + 1]
-        rows, vals = a_csc.indices[start:end], a_csc.data[start:end]
+        rows = a.indices[a.indptr[p] : a.indptr[p + 1]]
+        vals = a.data[a.indptr[p] : a.indptr[p + 1]]
         if np.all(vals <= free[rows] + 1e-9):
             free[rows] -= vals
-            taken[p] = True
+            taken[p] = 1.0
             placed[model.pc[p]] = True
-    if np.any(free < -1e-9):
+    return taken if _feasible(model, taken) else None
+
+
+def _sub_solve(
+    model: Model,
+    base: np.ndarray,
+    free: np.ndarray,
+    *,
+    target: float,
+    time_limit: float | None,
+    start: bool,
+) -> np.ndarray | None:
+    """Keep `base` outside the pairs `free` and solve the integer program of
+    those pairs on what is left; `start` says `base` is feasible (and is
+    given to HiGHS as its first answer). None if no answer was found."""
+    fixed = base.copy()
+    fixed[free] = 0.0
+    activity = model.a @ fixed
+    sub = model.a[:, free]
+    rows = np.unique(sub.indices)
+    remap = np.full(model.a.shape[0], -1)
+    remap[rows] = np.arange(len(rows))
+    sub = sparse.csc_array(
+        (sub.data, remap[sub.indices], sub.indptr), shape=(len(rows), len(free))
+    )
+    options: dict[str, bool | float | str] = {
+        **_MIP_OPTIONS,
+        "mip_rel_gap": 1e-4,
+        "objective_target": target - _value(model, fixed),
+    }
+    if time_limit is not None:
+        options["time_limit"] = max(time_limit, 0.01)
+    run = _highs(
+        coef=model.coef[free],
+        lower=model.lower[free],
+        upper=model.upper[free],
+        a=sub,
+        row_lower=model.row_lower[rows] - activity[rows],
+        row_upper=model.row_upper[rows] - activity[rows],
+        integer=True,
+        options=options,
+        start=base[free] if start else None,
+    )
+    if run.x is None:
         return None
-    if (
-        model.a_eq is not None
-        and model.b_eq is not None
-        and not np.allclose(model.a_eq @ taken.astype(float), model.b_eq)
-    ):
-        return None
-    return np.flatnonzero(taken)
+    fixed[free] = run.x
+    return fixed if _feasible(model, fixed) else None
 
 
 def _fix_and_solve(
     model: Model,
     x: np.ndarray,
-    bound: float,
-    mip_gap: float,
+    rounded: np.ndarray | None,
+    *,
+    target: float,
     time_limit: float | None,
 ) -> np.ndarray | None:
-    """Keep the candidates the LP placed integrally where it placed them and
-    solve the small integer program of the rest on the room left."""
+    """Keep the candidates the LP placed in full where it placed them and
+    solve the small integer program of the candidates it split (and of those
+    the rounding left out) on the room left."""
     fractional = np.minimum(x, 1 - x) > _INTEGRAL
     loose = np.zeros(len(model.candidate_ids), dtype=bool)
     loose[model.pc[fractional]] = True
-    in_sub = loose[model.pc] & (model.upper > 0)
-    fixed = ~loose[model.pc] & (x >= 1 - _INTEGRAL)
-    if not in_sub.any():
+    base = (x >= 1 - _INTEGRAL).astype(float) if rounded is None else rounded
+    placed = np.zeros(len(model.candidate_ids), dtype=bool)
+    placed[model.pc[base > 0]] = True
+    loose |= ~placed
+    free = np.flatnonzero(loose[model.pc] & (model.upper > 0))
+    if len(free) == 0:
         return None
-    cols = np.flatnonzero(in_sub)
-    x_fixed = fixed.astype(float)
-    a_ub = model.a_ub[:, cols]
-    b_ub = model.b_ub - model.a_ub @ x_fixed
-    constraints = [LinearConstraint(a_ub, -np.inf, b_ub)]
-    if model.a_eq is not None and model.b_eq is not None:
-        b_eq = model.b_eq - model.a_eq @ x_fixed
-        constraints.append(LinearConstraint(model.a_eq[:, cols], b_eq, b_eq))
-    fixed_value = math.fsum(model.coef[fixed].tolist())
-    # The gap allowed on the whole, spent on the part solved here.
-    rest = max(abs(bound - fixed_value), 1e-9)
-    sub_gap = max(0.9 * mip_gap * abs(bound) - max(bound - fixed_value - rest, 0), 0)
-    res = milp(
-        -model.coef[cols],
-        integrality=np.ones(len(cols)),
-        bounds=Bounds(model.lower[cols], model.upper[cols]),
-        constraints=constraints,
-        options={
-            "mip_rel_gap": min(sub_gap / rest, 0.5),
-            "time_limit": max(min(time_limit or 30.0, 30.0) / 2, 0.01),
-        },
+    return _sub_solve(
+        model,
+        base,
+        free,
+        target=target,
+        time_limit=None if time_limit is None else time_limit / 2,
+        start=rounded is not None,
     )
-    if res.x is None:
-        return None
-    chosen = np.zeros(len(x), dtype=bool)
-    chosen[fixed] = True
-    chosen[cols[res.x > 0.5]] = True
-    return np.flatnonzero(chosen)
+
+
+def _neighbourhood_search(
+    model: Model,
+    x: np.ndarray,
+    best: np.ndarray,
+    target: float,
+    *,
+    deadline: float,
+) -> np.ndarray:
+    """Improve `best` (feasible) until it is within the target or time is up.
+
+    A neighbourhood is a few slots: the one where `best` falls furthest short
+    of the LP, and the slots sharing most candidates with it in the LP
+    solution or in `best`. Everyone placed there, everyone left out who could
+    go there and everyone the LP puts there is freed; the rest stays.
+    """
+    n_c, n_s = len(model.candidate_ids), len(model.slot_ids)
+    lp_slot = np.bincount(model.ps, weights=model.coef * x, minlength=n_s)
+    support = (x > _INTEGRAL) | (best > 0.5)
+    touch = sparse.csr_array(
+        (np.ones(int(support.sum())), (model.pc[support], model.ps[support])),
+        shape=(n_c, n_s),
+    )
+    shared = sparse.csr_array(touch.T @ touch)  # candidates two slots share
+    shared.sort_indices()
+    lp_touch = sparse.csr_array(
+        (
+            np.ones(int((x > _INTEGRAL).sum())),
+            (model.pc[x > _INTEGRAL], model.ps[x > _INTEGRAL]),
+        ),
+        shape=(n_c, n_s),
+    )
+    usable = model.upper > 0
+    size = _FIRST_SLOTS
+    while size <= min(_MOST_SLOTS, n_s):
+        improved = False
+        value = _value(model, best)
+        loss = lp_slot - np.bincount(model.ps, weights=model.coef * best, minlength=n_s)
+        anchors = [
+            s for s in np.argsort(-loss, kind="stable").tolist() if loss[s] > 1e-9
+        ]
+        for anchor in anchors:
+            if value >= target or time.perf_counter() > deadline:
+                return best
+            row = slice(shared.indptr[anchor], shared.indptr[anchor + 1])
+            linked, weight = shared.indices[row], shared.data[row]
+            weight = np.where(linked == anchor, -1.0, weight)
+            # Most shared first; ties by slot index, as `linked` is sorted.
+            near = linked[np.argsort(-weight, kind="stable")][: size - 1]
+            near = near[near != anchor]
+            slots = np.zeros(n_s, dtype=bool)
+            slots[anchor] = True
+            slots[near] = True
+            in_slots = slots[model.ps]
+            placed = np.zeros(n_c, dtype=bool)
+            placed[model.pc[best > 0.5]] = True
+            freed = np.zeros(n_c, dtype=bool)
+            freed[model.pc[(best > 0.5) & in_slots]] = True
+            freed[model.pc[in_slots & ~placed[model.pc]]] = True
+            freed |= lp_touch[:, np.flatnonzero(slots)].sum(axis=1) > 0
+            free = np.flatnonzero(freed[model.pc] & usable & (in_slots | (best > 0.5)))
+            found = _sub_solve(
+                model,
+                best,
+                free,
+                target=target,
+                time_limit=max(deadline - time.perf_counter(), 0.01),
+                start=True,
+            )
+            if found is not None and _value(model, found) > value + 1e-9:
+                best, value, improved = found, _value(model, found), True
+        if not improved:
+            size *= 2
+    return best
 
 
 def _infeasible_message(problem: Problem) -> str:
