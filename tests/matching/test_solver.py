@@ -21,6 +21,7 @@ from openmil.matching import (
     solution_to_dict,
     solve,
 )
+from openmil.matching.solver import _is_network, model_build
 
 
 def one_dim(candidates, slots, pairs, **kwargs) -> Problem:
@@ -401,3 +402,72 @@ def test_split_households_give_the_same_answer_every_time():
     first, second = solve(problem, mip_gap=1e-2), solve(reordered, mip_gap=1e-2)
     assert first.assignments == second.assignments
     assert first.objective == second.objective
+
+
+# People to seats: the network-shaped problems solved as a min-cost flow.
+
+
+@st.composite
+def seat_problems(draw):
+    """One dimension, each candidate one person (or none), any capacities,
+    scores that are not whole numbers of the flow's cost unit."""
+    n_c = draw(st.integers(1, 6))
+    n_s = draw(st.integers(1, 4))
+    candidates = tuple(
+        Candidate(f"c{i}", {"people": draw(st.integers(0, 1))}) for i in range(n_c)
+    )
+    slots = tuple(
+        Slot(f"s{j}", {"people": draw(st.integers(0, 3))}) for j in range(n_s)
+    )
+    all_pairs = [(c.id, s.id) for c in candidates for s in slots]
+    allowed = draw(st.lists(st.sampled_from(all_pairs), unique=True))
+    score = st.integers(-3, 20).map(lambda v: v / 7)
+    return Problem(
+        dimensions=("people",),
+        candidates=candidates,
+        slots=slots,
+        pairs=tuple(Pair(c, s, draw(score)) for c, s in sorted(allowed)),
+        assign_all=draw(st.booleans()),
+        weights=Weights(score=1.0, assigned=draw(st.sampled_from([0.0, 0.3]))),
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(seat_problems())
+def test_seat_problems_take_the_flow_path_and_match_brute_force(problem):
+    assert _is_network(model_build(problem))
+    solution = solve(problem)
+    best = brute_force(problem)
+    if best is None:
+        assert solution.status == "infeasible"
+        return
+    assert solution.status == "optimal"
+    chosen = placed(solution)
+    assert feasible(problem, chosen)
+    assert math.isclose(solution.objective, best, abs_tol=1e-5)
+    assert solution.objective - 1e-9 <= solution.bound <= best + 1e-5
+    assert solution.gap <= 1e-5
+
+
+def test_flow_and_integer_program_agree_on_a_large_seat_problem():
+    rng = random.Random(5)
+    problem = Problem(
+        dimensions=("people",),
+        candidates=tuple(
+            Candidate(f"c{i:03}", {"people": 1}, group="all") for i in range(300)
+        ),
+        slots=tuple(Slot(f"s{j:02}", {"people": rng.randint(1, 9)}) for j in range(40)),
+        pairs=tuple(
+            Pair(f"c{i:03}", f"s{j:02}", rng.random())
+            for i in range(300)
+            for j in rng.sample(range(40), 6)
+        ),
+    )
+    by_flow = solve(problem)
+    # A floor nobody can miss takes the problem off the network path.
+    floor = FairnessFloor(group="all", measure="assigned_share", at_least=0.0)
+    by_program = solve(replace(problem, fairness=(floor,)), mip_gap=1e-9)
+    assert not _is_network(model_build(replace(problem, fairness=(floor,))))
+    assert math.isclose(by_flow.objective, by_program.objective, rel_tol=1e-6)
+    assert by_flow.gap <= 1e-6
+    assert placed(solve(problem)) == placed(by_flow)  # same input, same output
