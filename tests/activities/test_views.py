@@ -242,6 +242,24 @@ def test_attendance_page_shows_rates_and_logs_the_list(class_of_two, facilitator
     assert sorted(entry.changes["participants"]) == sorted([ana.pk, ben.pk])
 
 
+def test_attendance_cells_escape_names_once_and_only_once(class_of_two, facilitator):
+    session, (ana, _ben) = class_of_two
+    Participant.objects.filter(pk=ana.pk).update(
+        given_name='<b onmouseover="x()">Ana', family_name="O'Neil & Co"
+    )
+    client = client_for(facilitator)
+    grid = client.get(f"/activities/cohorts/{session.cohort_id}/attendance/")
+    cell = client.post(
+        f"/activities/sessions/{session.pk}/attendance/",
+        {"participant": ana.pk, f"p{ana.pk}": "present"},
+        HTTP_HX_REQUEST="true",
+    )
+    for body in (grid.content.decode(), cell.content.decode()):
+        assert "<b onmouseover" not in body
+        assert "&lt;b onmouseover=&quot;x()&quot;&gt;Ana O&#x27;Neil &amp; Co" in body
+        assert "&amp;lt;" not in body  # not escaped twice
+
+
 def test_home_page_lists_my_sessions_this_week(cohort, facilitator):
     SessionFactory(cohort=cohort, facilitator=facilitator, starts_at=at(2))
     response = client_for(facilitator).get("/")

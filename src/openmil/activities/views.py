@@ -2,6 +2,7 @@
 
 import zoneinfo
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -317,7 +318,7 @@ def session_create(request: HttpRequest, cohort_id: int) -> HttpResponse:
 # Attendance
 
 
-@dataclass(frozen=True)
+@dataclass
 class Column:
     """What every cell of a session's column repeats, worked out once."""
 
@@ -327,6 +328,14 @@ class Column:
     held: bool
     #: The session's place among the cohort's sessions (0 is the first).
     position: int = 0
+
+    @cached_property
+    def label_html(self) -> str:
+        return conditional_escape(self.label)
+
+    @cached_property
+    def url_html(self) -> str:
+        return conditional_escape(self.url)
 
 
 def _column(session: Session, time_zone: str, position: int = 0) -> Column:
@@ -392,18 +401,22 @@ def attendance_cell(
     if not can_edit:
         label = dict(Attendance.Status.choices).get(status, "")
         return format_html(READ_ONLY_CELL, classes, col.label, label)
-    return format_html(
-        CELL,
-        classes,
-        col.label,
-        pid,
-        col.session.pk,
-        name,
-        col.label,
-        col.url,
-        pid,
-        status,
-        mark_safe(options),  # noqa: S308 - built by _options with format_html
+    # format_html's work, with the column's and the row's text escaped once
+    # for the whole grid rather than once per cell (`name` may come escaped).
+    escape = conditional_escape
+    return mark_safe(  # noqa: S308 - every value is escaped or an int
+        CELL.format(
+            escape(classes),
+            col.label_html,
+            int(pid),
+            int(col.session.pk),
+            escape(name),
+            col.label_html,
+            col.url_html,
+            int(pid),
+            escape(status),
+            options,  # built by _options with format_html
+        )
     )
 
 
@@ -424,7 +437,7 @@ def cohort_attendance(request: HttpRequest, cohort_id: int) -> HttpResponse:
             options[held, status] = _options(held=held, status=status)
     table = []
     for row in grid.rows:
-        pid, name = row.participant.pk, row.participant.full_name
+        pid, name = row.participant.pk, conditional_escape(row.participant.full_name)
         cells = "".join(
             attendance_cell(
                 col=col,
