@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openmil.activities.models import Attendance, Enrolment, Session
-from openmil.indicators.observe import days_between, exited_during, flag
+from openmil.indicators.observe import (
+    CountPerKey,
+    days_between,
+    exited_during,
+    flag,
+)
 from openmil.indicators.registry import Indicator, Period, register
 from openmil.participants.models import Participant
 from openmil.partners.models import Referral
@@ -42,9 +47,7 @@ def observe_attendance(
 ) -> QuerySet[Enrolment]:
     start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
     held = Session.objects.filter(
-        cohort_id=OuterRef("cohort_id"),
-        starts_at__gte=start,
-        starts_at__lt=_held_until(period),
+        starts_at__gte=start, starts_at__lt=_held_until(period)
     )
     present = Attendance.objects.filter(
         participant_id=OuterRef("participant_id"),
@@ -57,7 +60,7 @@ def observe_attendance(
         Enrolment.objects.filter(
             participant__in=participants, status=Enrolment.Status.ENROLLED
         )
-        .annotate(weight=_count(held, "cohort_id"))
+        .annotate(weight=CountPerKey(held, key="cohort_id", outer="cohort_id"))
         .filter(weight__gt=0)
         .annotate(value=_count(present, "participant_id"))
     )
