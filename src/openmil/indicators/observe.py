@@ -50,10 +50,11 @@ class CountPerKey(Expression):
 
     output_field = IntegerField()
 
-    def __init__(self, rows: QuerySet[Any], *, key: str, outer: str) -> None:
+    def __init__(self, rows: QuerySet[Any], *, key: Any, outer: Any) -> None:
         super().__init__()
-        self.counts = rows.order_by().values(_k=F(key)).annotate(_n=Count("*"))
-        self.outer: Any = F(outer)
+        key = F(key) if isinstance(key, str) else key
+        self.counts = rows.order_by().values(_k=key).annotate(_n=Count("*"))
+        self.outer: Any = F(outer) if isinstance(outer, str) else outer
 
     def get_source_expressions(self) -> list[Any]:
         return [self.outer]
