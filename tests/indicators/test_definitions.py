@@ -472,6 +472,29 @@ def test_attendance_rate(lab_a):
     assert rate["national"] == (4, 1, 0.25)
 
 
+def test_attendance_rate_counts_the_sessions_of_each_persons_own_cohorts(lab_a):
+    activity = ActivityFactory(lab=lab_a)
+    weekly, monthly, later = (CohortFactory(activity=activity) for _ in range(3))
+    p, q = person(lab_a), person(lab_a, profile="national")
+    _enrol(weekly, p)
+    _enrol(monthly, p, q)
+    _enrol(later, q)  # no session held in 2026: not counted
+    held_weekly = [_session(weekly, D(2026, 3, d)) for d in (2, 9, 16)]
+    held_monthly = [_session(monthly, D(2026, m, 20)) for m in (3, 4)]
+    _mark(_session(later, D(2027, 2, 1)), q)
+    _mark(held_weekly[0], p)
+    _mark(held_monthly[0], p)
+    _mark(held_monthly[1], p)
+    _mark(held_monthly[1], q)
+    _mark(held_weekly[1], q)  # q is not enrolled in the weekly cohort
+
+    rate = figures(lab_a, "process.attendance_rate", "profile")
+    # p: 3 weekly + 2 monthly places, 3 present; q: 2 monthly places, 1.
+    assert rate["all"] == (7, 4, pytest.approx(4 / 7))
+    assert rate["newcomer"] == (5, 3, 0.6)
+    assert rate["national"] == (2, 1, 0.5)
+
+
 def test_referral_rates_and_median_days_to_acceptance(lab_a):
     service = ServiceFactory(organisation__lab=lab_a)
     n1, n2 = person(lab_a), person(lab_a, profile="national")

@@ -28,6 +28,7 @@ from openmil.indicators.selectors import (
     Cell,
     Figure,
     Published,
+    analytic_queries,
     indicator_publish,
 )
 from openmil.indicators.stats import difference_interval, wilson_interval
@@ -102,7 +103,8 @@ def _funnel_counts(
             }
         )
     )
-    counts: dict[int, dict[str, Any]] = {row["_part"]: dict(row) for row in rows}
+    with analytic_queries(rows.db):
+        counts: dict[int, dict[str, Any]] = {row["_part"]: dict(row) for row in rows}
     return {
         part: [
             {"step": step, "n": counts.get(part, {}).get(f"n_{step}") or 0}

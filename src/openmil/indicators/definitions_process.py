@@ -6,13 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    CharField,
+    F,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openmil.activities.models import Attendance, Enrolment, Session
-from openmil.indicators.observe import days_between, exited_during, flag
+from openmil.indicators.observe import (
+    CountPerKey,
+    days_between,
+    exited_during,
+    flag,
+)
 from openmil.indicators.registry import Indicator, Period, register
 from openmil.participants.models import Participant
 from openmil.partners.models import Referral
@@ -23,10 +34,14 @@ POPULATION = _(
 )
 
 
-def _count(qs: QuerySet[Any], by: str) -> Coalesce:
-    """The number of rows of a correlated queryset, as an SQL subquery."""
-    counted = qs.order_by().values(by).annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+def _pair(first: str, second: str) -> Concat:
+    """Two ids as one key ("12:3"), for `CountPerKey`."""
+    return Concat(
+        Cast(first, CharField()),
+        Value(":"),
+        Cast(second, CharField()),
+        output_field=CharField(),
+    )
 
 
 def _held_until(period: Period) -> dt.datetime:
@@ -41,25 +56,28 @@ def observe_attendance(
     *, participants: QuerySet[Participant], period: Period, **_: Any
 ) -> QuerySet[Enrolment]:
     start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
-    held = Session.objects.filter(
-        cohort_id=OuterRef("cohort_id"),
-        starts_at__gte=start,
-        starts_at__lt=_held_until(period),
-    )
+    held_until = _held_until(period)
+    held = Session.objects.filter(starts_at__gte=start, starts_at__lt=held_until)
+    # Both counted once for all enrolments: sessions held by cohort, present
+    # marks by person and cohort.
     present = Attendance.objects.filter(
-        participant_id=OuterRef("participant_id"),
-        session__cohort_id=OuterRef("cohort_id"),
         session__starts_at__gte=start,
-        session__starts_at__lt=_held_until(period),
+        session__starts_at__lt=held_until,
         status=Attendance.Status.PRESENT,
     )
     return (
         Enrolment.objects.filter(
             participant__in=participants, status=Enrolment.Status.ENROLLED
         )
-        .annotate(weight=_count(held, "cohort_id"))
+        .annotate(weight=CountPerKey(held, key="cohort_id", outer="cohort_id"))
         .filter(weight__gt=0)
-        .annotate(value=_count(present, "participant_id"))
+        .annotate(
+            value=CountPerKey(
+                present,
+                key=_pair("participant_id", "session__cohort_id"),
+                outer=_pair("participant_id", "cohort_id"),
+            )
+        )
     )
 
 

@@ -9,13 +9,17 @@ set-based query whatever the number of people.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import (
     Case,
+    Count,
     DurationField,
     Exists,
+    Expression,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -35,6 +39,49 @@ def flag(condition: Any) -> Case:
     return Case(
         When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
     )
+
+
+class CountPerKey(Expression):
+    """How many of `rows` share the current row's value of `outer`, the rows
+    being counted once for every key (an uncorrelated subquery, which the
+    database runs once, gathered into a JSON object key -> count) instead of
+    once per outer row as a correlated COUNT would. 0 for a key with no rows.
+    """
+
+    output_field = IntegerField()
+
+    def __init__(self, rows: QuerySet[Any], *, key: Any, outer: Any) -> None:
+        super().__init__()
+        key = F(key) if isinstance(key, str) else key
+        self.counts = rows.order_by().values(_k=key).annotate(_n=Count("*"))
+        self.outer: Any = F(outer) if isinstance(outer, str) else outer
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.outer]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.outer,) = exprs
+
+    def get_group_by_cols(self) -> list[Any]:
+        return list(self.outer.get_group_by_cols())
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        counts, count_params = self.counts.query.get_compiler(
+            connection=connection
+        ).as_sql()
+        outer, outer_params = compiler.compile(self.outer)
+        if connection.vendor == "postgresql":
+            sql = (
+                "COALESCE(((SELECT jsonb_object_agg(CAST(c._k AS text), c._n) "  # noqa: S608 - compiled SQL only
+                f"FROM ({counts}) AS c) ->> CAST({outer} AS text))::integer, 0)"
+            )
+        else:
+            sql = (
+                "COALESCE(json_extract((SELECT json_group_object("  # noqa: S608 - compiled SQL only
+                f"CAST(c._k AS text), c._n) FROM ({counts}) AS c), "
+                f"'$.\"' || CAST({outer} AS text) || '\"'), 0)"
+            )
+        return sql, (*count_params, *outer_params)
 
 
 def days_between(later: Any, earlier: Any) -> ExpressionWrapper:
