@@ -450,7 +450,11 @@ def model_solve(
             return done("infeasible", message=_infeasible_message(problem))
         picked, flow_bound = solved
         value = math.fsum(model.coef[picked].tolist())
-        return done("optimal", picked, max(flow_bound, value))
+        flow_bound = max(flow_bound, value)
+        if (_gap(value, flow_bound) or 0.0) <= _FLOW_GAP:
+            return done("optimal", picked, flow_bound)
+        # A sum so small that rounding's allowance shows (an optimum near
+        # zero): the LP below gives the exact bound, and its integral answer.
 
     relaxed = relaxation_solve(model, time_limit=left())
     if relaxed.status == "infeasible":
@@ -515,6 +519,9 @@ def model_solve(
 #: rounded. The rounding moves any assignment's value by at most half a unit
 #: per candidate, which the reported bound allows for.
 _COST_SCALE = 1_000_000
+#: The most the flow's bound may stand above its answer, relatively, before
+#: the LP is asked for the exact bound instead.
+_FLOW_GAP = 1e-6
 
 
 def _is_network(model: Model) -> bool:
