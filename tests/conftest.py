@@ -16,6 +16,23 @@ from tests.factories import LabFactory, ParticipantFactory, member
 logging.getLogger("factory").setLevel(logging.INFO)
 
 
+@pytest.fixture
+def flushable_audit_log(transactional_db):
+    """For a transactional test (committed rows, emptied by a flush): the
+    flush deletes audit entries, which the database triggers refuse, so lift
+    them for the flush and put them back when the flush sends post_migrate
+    (as tests/e2e does)."""
+    from django.apps import apps as django_apps
+    from django.db.models.signals import post_migrate
+
+    from tests.e2e.conftest import _audit_triggers, _audit_triggers_back
+
+    core = django_apps.get_app_config("core")
+    post_migrate.connect(_audit_triggers_back, sender=core, dispatch_uid=__name__)
+    yield
+    _audit_triggers(install=False)
+
+
 @pytest.fixture(autouse=True)
 def _english_first():
     """Each test starts in English: a page request in another language

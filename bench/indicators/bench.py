@@ -44,29 +44,44 @@ def _setup() -> None:
     django.setup()
 
 
-def _backend_cpu(cursor: Any) -> float | None:
-    """CPU seconds of this connection's PostgreSQL backend (same machine)."""
-    cursor.execute("SELECT pg_backend_pid()")
-    pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
+def _postgres_cpu() -> float | None:
+    """CPU seconds of every PostgreSQL process on this machine, the ones
+    that have ended included (the postmaster reaps them: their time is its
+    children's time). A recompute spreads its queries over several
+    backends; the background processes add a little."""
     ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+    total = 0
+    seen = False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name not in ("postgres", "postmaster"):
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+        parent = int(fields[1])
+        if name == "postmaster" or _comm(parent) != "postgres":
+            # The postmaster: add the time of its children that have ended.
+            total += int(fields[13]) + int(fields[14])
+        seen = True
+    return total / ticks if seen else None
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 class Clock:
     """Wall, own CPU and database CPU seconds of a step."""
 
-    def __init__(self) -> None:
-        from django.db import connection
-
-        self.connection = connection
-
     def __enter__(self) -> Clock:
-        with self.connection.cursor() as c:
-            self.db0 = _backend_cpu(c)
+        self.db0 = _postgres_cpu()
         self.cpu0 = time.process_time()
         self.wall0 = time.perf_counter()
         return self
@@ -74,8 +89,7 @@ class Clock:
     def __exit__(self, *exc: object) -> None:
         self.wall = time.perf_counter() - self.wall0
         self.cpu = time.process_time() - self.cpu0
-        with self.connection.cursor() as c:
-            db1 = _backend_cpu(c)
+        db1 = _postgres_cpu()
         self.db = None if self.db0 is None or db1 is None else db1 - self.db0
 
     def as_dict(self) -> dict[str, float | None]:
@@ -152,6 +166,41 @@ def recompute(args: argparse.Namespace) -> dict[str, Any]:
         **clock.as_dict(),
         "loadavg": list(os.getloadavg()),
     }
+
+
+def costs(args: argparse.Namespace) -> dict[str, Any]:
+    """Each indicator's cost alone (all labs and breakdowns, one
+    connection), the longest first: what `Indicator.cost` is set from."""
+    _setup()
+    from openmil.core.models import Lab
+    from openmil.indicators.dashboards import funnel_compute_by_lab
+    from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Period
+    from openmil.indicators.selectors import indicator_compute_sets
+
+    lab_ids = list(
+        Lab.objects.filter(network__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    period = Period.parse(args.period)
+    timed: dict[str, Any] = {}
+    for indicator in REGISTRY.values():
+        with Clock() as clock:
+            indicator_compute_sets(
+                indicator=indicator,
+                lab_ids=lab_ids,
+                period=period,
+                breakdowns=BREAKDOWNS,
+                by_lab=True,
+            )
+        timed[indicator.id] = {**clock.as_dict(), "cost": indicator.cost}
+    with Clock() as clock:
+        funnel_compute_by_lab(lab_ids=lab_ids, period=period)
+    timed["funnel"] = clock.as_dict()
+    ordered = dict(sorted(timed.items(), key=lambda kv: -kv[1]["wall_seconds"]))
+    for name, figures in ordered.items():
+        print(f"{figures['wall_seconds']:8.2f} {name}", file=sys.stderr)
+    return {"period": args.period, "indicators": ordered}
 
 
 def load(args: argparse.Namespace) -> dict[str, Any]:
@@ -251,6 +300,9 @@ def main() -> int:
     re = sub.add_parser("recompute")
     re.add_argument("--period", default=PERIODS[-1])
     re.add_argument("--name", default="latest")
+    co = sub.add_parser("costs")
+    co.add_argument("--period", default=PERIODS[-1])
+    co.add_argument("--name", default="latest")
     lo = sub.add_parser("load")
     lo.add_argument("--base", default="http://127.0.0.1:8798")
     lo.add_argument("--clients", type=int, default=20)
@@ -260,7 +312,7 @@ def main() -> int:
     lo.add_argument("--name", default="latest")
     args = parser.parse_args()
     (HERE / "results").mkdir(exist_ok=True)
-    steps = {"prepare": prepare, "recompute": recompute, "load": load}
+    steps = {"prepare": prepare, "recompute": recompute, "costs": costs, "load": load}
     out = steps[args.step](args)
     path = HERE / "results" / f"{args.name}-{args.step}.json"
     path.write_text(json.dumps(out, indent=1) + "\n")

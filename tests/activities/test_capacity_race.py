@@ -12,15 +12,12 @@ import threading
 import time
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import connection, connections
-from django.db.models.signals import post_migrate
 from django.utils import timezone
 
 from openmil.activities import services
 from openmil.activities.models import Cohort, Enrolment
 from tests.activities.factories import ActivityFactory, CohortFactory
-from tests.e2e.conftest import _audit_triggers, _audit_triggers_back
 from tests.factories import ParticipantFactory
 
 pytestmark = [
@@ -39,14 +36,8 @@ CAPACITY = 3
 
 
 @pytest.fixture(autouse=True)
-def _flushable_audit_log(transactional_db):
-    """The flush that ends a transactional test deletes audit entries, which
-    the database triggers refuse: lift them for the flush, and put them back
-    when the flush sends post_migrate (as tests/e2e does)."""
-    core = django_apps.get_app_config("core")
-    post_migrate.connect(_audit_triggers_back, sender=core, dispatch_uid=__name__)
-    yield
-    _audit_triggers(install=False)
+def _flushable(flushable_audit_log):
+    """Committed rows, emptied by a flush (tests/conftest.py)."""
 
 
 def enrol_at_once(actor, cohort, people) -> list[BaseException]:

@@ -13,14 +13,11 @@ import threading
 import time
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import connection, connections
-from django.db.models.signals import post_migrate
 from django.utils import timezone
 
 from openmil.events import services
 from openmil.events.models import Event, Registration
-from tests.e2e.conftest import _audit_triggers, _audit_triggers_back
 from tests.events.factories import EventFactory, RegistrationFactory
 
 pytestmark = [
@@ -39,14 +36,8 @@ CAPACITY = 3
 
 
 @pytest.fixture(autouse=True)
-def _flushable_audit_log(transactional_db):
-    """The flush that ends a transactional test deletes audit entries, which
-    the database triggers refuse: lift them for the flush, and put them back
-    when the flush sends post_migrate (as tests/e2e does)."""
-    core = django_apps.get_app_config("core")
-    post_migrate.connect(_audit_triggers_back, sender=core, dispatch_uid=__name__)
-    yield
-    _audit_triggers(install=False)
+def _flushable(flushable_audit_log):
+    """Committed rows, emptied by a flush (tests/conftest.py)."""
 
 
 @pytest.fixture(autouse=True)

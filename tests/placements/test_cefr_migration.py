@@ -1,15 +1,12 @@
 """Opportunities' text CEFR levels become the one scale of core.codes."""
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models.signals import post_migrate
 
 from openmil.core.codes import CEFR_CODES, CefrLevel
 from openmil.partners.models import Opportunity
 from openmil.pathways.models import CefrLevel as PathwaysCefrLevel
-from tests.e2e.conftest import _audit_triggers, _audit_triggers_back
 
 BEFORE = [("partners", "0002_encrypted_notes")]
 AFTER = [("partners", "0003_cefr_level_scale")]
@@ -25,19 +22,8 @@ def test_one_scale_for_pathways_and_partners():
         CefrLevel.from_code("d1")
 
 
-@pytest.fixture
-def _flushable_audit_log(transactional_db):
-    """The flush that ends a transactional test deletes audit entries, which
-    the database triggers refuse: lift them for the flush, and put them back
-    when the flush sends post_migrate (as tests/e2e does)."""
-    core = django_apps.get_app_config("core")
-    post_migrate.connect(_audit_triggers_back, sender=core, dispatch_uid=__name__)
-    yield
-    _audit_triggers(install=False)
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("_flushable_audit_log")
+@pytest.mark.usefixtures("flushable_audit_log")
 def test_text_levels_are_migrated_to_numbers_and_back():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)

@@ -257,6 +257,10 @@ OPENMIL_ROUND_TO = int(os.environ.get("OPENMIL_ROUND_TO", "5"))
 OPENMIL_DISCLOSURE_BY_COUNTRY = json.loads(
     os.environ.get("OPENMIL_DISCLOSURE_BY_COUNTRY", "{}")
 )
+# Database connections a recompute of the indicators spreads its queries
+# over (PostgreSQL; each reads the same snapshot). One per core the
+# database may use.
+OPENMIL_ANALYTIC_CONNECTIONS = int(os.environ.get("OPENMIL_ANALYTIC_CONNECTIONS", "2"))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

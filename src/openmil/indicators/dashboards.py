@@ -123,6 +123,11 @@ def funnel_compute(*, lab_ids: Iterable[int], period: Period) -> list[dict[str, 
     return _funnel_counts(lab_ids=lab_ids, period=period, by_lab=False)[0]
 
 
+#: Seconds of database time per million participants, about, as
+#: `Indicator.cost` (bench/indicators).
+FUNNEL_COST = 4.0
+
+
 def funnel_compute_by_lab(
     *, lab_ids: Iterable[int], period: Period
 ) -> dict[int, list[dict[str, Any]]]:

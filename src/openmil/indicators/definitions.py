@@ -74,6 +74,7 @@ def observe_days_to_needs_met(
 register(
     Indicator(
         id="needs.urgent_met_share",
+        cost=1.4,
         observe=observe_urgent_needs_met,
         name=_("Participants with every urgent need met"),
         area="basic_needs",
@@ -99,6 +100,7 @@ register(
 register(
     Indicator(
         id="needs.median_days_to_met",
+        cost=2.5,
         observe=observe_days_to_needs_met,
         name=_("Median days from intake to every urgent need met"),
         area="basic_needs",

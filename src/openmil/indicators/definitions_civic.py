@@ -70,6 +70,7 @@ def observe_residence_secured(
 register(
     Indicator(
         id="civic.module_completion_share",
+        cost=1.8,
         observe=observe_civic_completion,
         name=_("Participants completing a civic module"),
         area="civic",
@@ -114,6 +115,7 @@ register(
 register(
     Indicator(
         id="civic.residence_secured",
+        cost=1.7,
         observe=observe_residence_secured,
         name=_("Newcomers with long-term residence or citizenship"),
         area="civic",

@@ -169,6 +169,7 @@ def observe_job_placement(
 register(
     Indicator(
         id="economic.employment_rate",
+        cost=2.1,
         observe=observe_employment_rate,
         name=_("Employment rate (20-64), at follow-up"),
         area="economic",
@@ -190,6 +191,7 @@ register(
 register(
     Indicator(
         id="economic.unemployment_rate",
+        cost=2.2,
         observe=observe_unemployment_rate,
         name=_("Unemployment rate (20-64), at follow-up"),
         area="economic",
@@ -211,6 +213,7 @@ register(
 register(
     Indicator(
         id="economic.activity_rate",
+        cost=1.9,
         observe=observe_activity_rate,
         name=_("Activity rate (20-64), at follow-up"),
         area="economic",
@@ -232,6 +235,7 @@ register(
 register(
     Indicator(
         id="economic.self_employment_share",
+        cost=1.7,
         observe=observe_self_employment,
         name=_("Self-employed among the employed (20-64)"),
         area="economic",

@@ -100,6 +100,7 @@ def _observe_answer_at_least(answer: str, threshold: int) -> Any:
 register(
     Indicator(
         id="intercultural.mixed_activity_share",
+        cost=5.0,
         observe=observe_mixed_activities,
         name=_("Participants taking part in mixed activities"),
         area="intercultural",
@@ -159,6 +160,7 @@ register(
 register(
     Indicator(
         id="intercultural.good_health",
+        cost=2.3,
         observe=_observe_answer_at_least("self_rated_health", 4),
         name=_("Self-reported good or very good health"),
         area="intercultural",
@@ -181,6 +183,7 @@ register(
 register(
     Indicator(
         id="intercultural.belonging",
+        cost=2.2,
         observe=_observe_answer_at_least("belonging", 4),
         name=_("Strong sense of belonging"),
         area="intercultural",

@@ -69,6 +69,7 @@ for months, days in WINDOWS.items():
     register(
         Indicator(
             id=f"language.cefr_gain_{months}m",
+            cost=3.2,
             observe=_observe_gain(days),
             name=(
                 _("Participants gaining a CEFR level within 6 months")

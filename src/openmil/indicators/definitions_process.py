@@ -139,6 +139,7 @@ REFERRAL_READS = ("partners.Referral", "participants.Participant")
 register(
     Indicator(
         id="process.attendance_rate",
+        cost=10.4,
         observe=observe_attendance,
         name=_("Attendance rate"),
         area="process",

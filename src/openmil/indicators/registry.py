@@ -139,6 +139,9 @@ class Indicator:
     person: str = ""
     #: What the 95 % interval is, in words (docs and exports).
     interval: Promise | str = ""
+    #: Seconds of database time per million participants, about
+    #: (bench/indicators): a recompute starts the costliest first.
+    cost: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -7,7 +7,7 @@ import csv
 import dataclasses
 import io
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +19,15 @@ from django.utils.translation import gettext as _
 from openmil.core import access
 from openmil.core.audit import audit_record
 from openmil.core.models import AuditEntry, Lab
+from openmil.core.parallel import run_on_snapshot
 from openmil.core.roles import Perm
-from openmil.indicators.dashboards import funnel_compute_by_lab
+from openmil.indicators.dashboards import FUNNEL_COST, funnel_compute_by_lab
 from openmil.indicators.forms import ReferenceValueForm
 from openmil.indicators.models import IndicatorReport, IndicatorSnapshot, ReferenceValue
-from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Period
+from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Indicator, Period
 from openmil.indicators.selectors import indicator_compute_sets
+
+_FUNNEL = ""  # the funnel's key among the indicators' ids
 
 
 def snapshots_compute(
@@ -35,28 +38,47 @@ def snapshots_compute(
 
     Each indicator is one grouped query for all the labs and breakdowns
     together (two for medians), the funnel one more: the cost grows with
-    the number of people, not with labs times breakdowns.
+    the number of people, not with labs times breakdowns. On PostgreSQL the
+    queries are spread over `OPENMIL_ANALYTIC_CONNECTIONS` connections that
+    read one snapshot of the database (`core.parallel`).
     """
     labs = list(labs)
     lab_ids = [lab.pk for lab in labs]
     started = time.perf_counter()
-    cells: dict[int, dict[str, dict[str, list[dict[str, object]]]]] = {
-        lab_id: {} for lab_id in lab_ids
-    }
-    for indicator in REGISTRY.values():
-        computed = indicator_compute_sets(
+
+    def indicator_cells(indicator: Indicator) -> Callable[[], Any]:
+        return lambda: indicator_compute_sets(
             indicator=indicator,
             lab_ids=lab_ids,
             period=period,
             breakdowns=BREAKDOWNS,
             by_lab=True,
         )
-        for lab_id, by_breakdown in computed.items():
-            cells[lab_id][indicator.id] = {
+
+    work: dict[str, tuple[float, Callable[[], Any]]] = {
+        indicator.id: (indicator.cost, indicator_cells(indicator))
+        for indicator in REGISTRY.values()
+    }
+    work[_FUNNEL] = (
+        FUNNEL_COST,
+        lambda: funnel_compute_by_lab(lab_ids=lab_ids, period=period),
+    )
+    # The longest first, so that no connection is left alone with one at
+    # the end.
+    order = sorted(work, key=lambda name: -work[name][0])
+    results = dict(
+        zip(order, run_on_snapshot([work[n][1] for n in order]), strict=True)
+    )
+    funnels = results.pop(_FUNNEL)
+    cells: dict[int, dict[str, dict[str, list[dict[str, object]]]]] = {
+        lab_id: {} for lab_id in lab_ids
+    }
+    for indicator_id in REGISTRY:
+        for lab_id, by_breakdown in results[indicator_id].items():
+            cells[lab_id][indicator_id] = {
                 breakdown: [dataclasses.asdict(c) for c in figures]
                 for breakdown, figures in by_breakdown.items()
             }
-    funnels = funnel_compute_by_lab(lab_ids=lab_ids, period=period)
     computed_at = timezone.now()
     seconds = time.perf_counter() - started
     with transaction.atomic():
