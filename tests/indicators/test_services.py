@@ -1,12 +1,15 @@
 """Snapshots of every lab at once: the nightly recompute's path."""
 
 import datetime as dt
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
+from openmil.core import parallel
 from openmil.indicators.models import IndicatorSnapshot
 from openmil.indicators.registry import BREAKDOWNS, REGISTRY, Period
 from openmil.indicators.selectors import indicator_compute
@@ -97,3 +100,33 @@ def test_the_nightly_refresh_recomputes_this_and_last_year_of_every_lab(two_labs
         str(this_year),
     ]
     assert snapshots_refresh_labs.enqueue(period="2026").return_value == 2
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL (set DATABASE_URL): SQLite computes on one connection",
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("flushable_audit_log")
+def test_computed_on_two_connections_the_snapshots_hold_the_same_figures(
+    two_labs, settings, monkeypatch
+):
+    settings.OPENMIL_ANALYTIC_CONNECTIONS = 1
+    alone = {s.lab_id: s for s in snapshots_compute(labs=two_labs, period=YEAR)}
+    ran_apart = []
+    in_snapshot = parallel._run_in_snapshot
+
+    def counted(task, **kwargs):
+        ran_apart.append(threading.current_thread().name)
+        return in_snapshot(task, **kwargs)
+
+    monkeypatch.setattr(parallel, "_run_in_snapshot", counted)
+    settings.OPENMIL_ANALYTIC_CONNECTIONS = 2
+    spread = {s.lab_id: s for s in snapshots_compute(labs=two_labs, period=YEAR)}
+    # Every indicator and the funnel ran on the workers' connections.
+    assert len(ran_apart) == len(REGISTRY) + 1
+    assert len(set(ran_apart)) == 2
+    for lab in two_labs:
+        assert spread[lab.pk].cells == alone[lab.pk].cells
+        assert spread[lab.pk].funnel == alone[lab.pk].funnel
+    assert spread[two_labs[1].pk].cells[SHARE][""][0]["k"] == 3
