@@ -253,6 +253,9 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
         ) -> None:
             nonlocal errors
             rng = random.Random(lab)
+            # Staggered start, as people arrive: not 20 requests at the
+            # same instant, which only measures the first burst's queue.
+            time.sleep(rng.uniform(0, args.think))
             for _ in range(args.requests):
                 started = time.perf_counter()
                 status, _h, _b = session.request("GET", make(lab))
