@@ -11,6 +11,7 @@ from openmil.partners import selectors
 from openmil.partners.models import Referral, ReferralSettings
 from tests.factories import NeedFactory, ParticipantFactory, need_type
 from tests.partners.factories import OpportunityFactory, ServiceFactory, referral
+from tests.protect.factories import protect
 
 
 def test_partner_staff_see_only_referrals_sent_to_their_organisation(
@@ -207,3 +208,33 @@ def test_steering_is_for_coordinators_of_the_lab(facilitator, outsider, lab_a):
     for user in (facilitator, outsider):
         with pytest.raises(Http404):
             selectors.ecosystem_summary(user=user, lab_id=lab_a.pk)
+
+
+def test_partner_staff_lose_a_referral_once_the_person_is_protected(
+    consenting, service, facilitator, partner
+):
+    sent = referral(
+        participant=consenting, service=service, actor=facilitator, status="sent"
+    )
+    assert list(selectors.referral_queryset(user=partner)) == [sent]
+    case = protect(consenting, facilitator)
+    assert not selectors.referral_queryset(user=partner).exists()
+    with pytest.raises(Http404):
+        selectors.referral_get(user=partner, referral_id=sent.pk)
+    # The staff named on the case still see it; a partner named on it too.
+    assert list(selectors.referral_queryset(user=facilitator)) == [sent]
+    case.staff.add(partner)
+    assert selectors.referral_get(user=partner, referral_id=sent.pk) == sent
+
+
+def test_partner_staff_lose_a_referral_once_processing_is_restricted(
+    consenting, service, facilitator, partner
+):
+    sent = referral(
+        participant=consenting, service=service, actor=facilitator, status="sent"
+    )
+    consenting.processing_restricted = True
+    consenting.save(update_fields=["processing_restricted"])
+    assert not selectors.referral_queryset(user=partner).exists()
+    with pytest.raises(Http404):
+        selectors.referral_get(user=partner, referral_id=sent.pk)

@@ -3,7 +3,8 @@
 Referrals are scoped in one place, `referral_queryset`: staff see the
 referrals of participants they may see; partner staff see the referrals
 sent to their own organisation, and of the participant only the fields the
-lab shares (`shared_participant`).
+lab shares (`shared_participant`), unless the person is protected or their
+processing restricted.
 """
 
 import datetime as dt
@@ -23,7 +24,11 @@ from openmil.core.models import AuditEntry, Lab, Organisation
 from openmil.core.pillars import Pillar
 from openmil.core.roles import Perm, Role
 from openmil.participants.models import NeedType, normalise_for_search
-from openmil.participants.selectors import participant_queryset, visible_q
+from openmil.participants.selectors import (
+    participant_queryset,
+    protected_hidden_from,
+    visible_q,
+)
 from openmil.partners.models import (
     SHAREABLE_FIELDS,
     Opportunity,
@@ -157,10 +162,19 @@ def service_list(
 
 
 def referral_queryset(*, user: Any) -> QuerySet[Referral]:
-    """Every referral the user may see; the root of all referral reads."""
+    """Every referral the user may see; the root of all referral reads.
+
+    Partner staff lose sight of a referral they were sent once the person
+    is marked protected (unless they are named on the case) or has their
+    processing restricted: the lab's staff decide what the partner still
+    needs, by telling them or sending a new referral.
+    """
     staff = visible_q(user=user, through="participant__")
-    partner = Q(organisation_id__in=partner_organisation_ids(user)) & Q(
-        sent_at__isnull=False
+    partner = (
+        Q(organisation_id__in=partner_organisation_ids(user))
+        & Q(sent_at__isnull=False)
+        & Q(participant__processing_restricted=False)
+        & ~Q(participant_id__in=protected_hidden_from(user=user))
     )
     return Referral.objects.filter(staff | partner)
 
