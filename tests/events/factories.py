@@ -19,8 +19,12 @@ class EventFactory(factory.django.DjangoModelFactory):
     lab = factory.SubFactory(LabFactory)
     title = factory.Sequence(lambda n: f"Open kitchen {n}")
     kind = Event.Kind.INTERCULTURAL
+    # A week ahead at 18:00 UTC: an evening in the labs' zones that ends the
+    # same day, whatever the hour the tests run (the event form has one day).
     starts_at = factory.LazyFunction(
-        lambda: (timezone.now() + dt.timedelta(days=7)).replace(microsecond=0)
+        lambda: dt.datetime.combine(
+            timezone.now().date() + dt.timedelta(days=7), dt.time(18), tzinfo=dt.UTC
+        )
     )
     ends_at = factory.LazyAttribute(lambda e: e.starts_at + dt.timedelta(hours=2))
     place = "Community hall"

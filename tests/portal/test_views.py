@@ -297,3 +297,47 @@ def test_other_participants_data_never_shows(account, lab_a):
     NeedFactory(participant=other, need_type=need_type("documents"))
     body = space(client_for(account.user)).content.decode()
     assert "Bartholomew" not in body
+
+
+def test_space_shows_the_persons_active_mentor_and_nothing_private_of_them(
+    account, participant
+):
+    import datetime as dt
+
+    from openmil.events.models import MentoringMeeting, MentoringPair
+    from tests.events.factories import PairFactory
+
+    participant.mother_tongue = "ar"
+    participant.other_languages = ["en"]
+    participant.save()
+    pair = PairFactory(
+        participant=participant,
+        mentor__name="Joana Mentora",
+        mentor__phone="+351 912 000 111",
+        mentor__languages=["pt", "ar"],
+        started_on=dt.date(2026, 3, 2),
+    )
+    for day in (dt.date(2026, 4, 1), dt.date(2026, 5, 6)):
+        MentoringMeeting.objects.create(pair=pair, on=day, duration_minutes=60)
+    PairFactory(
+        participant=participant,
+        mentor__name="Former Mentor",
+        status=MentoringPair.Status.ENDED,
+    )
+    PairFactory(participant=ParticipantFactory(lab=participant.lab), mentor__name="X Y")
+    body = space(client_for(account.user)).content.decode()
+    section = body[body.index('id="mentor"') :]
+    section = section[: section.index("</section>")]
+    assert "Joana Mentora" in section
+    assert "2 meetings so far." in section
+    assert "May 6, 2026" in section  # the last meeting
+    assert "Arabic" in section and "Portuguese" not in section  # shared only
+    assert "Former Mentor" not in body and "X Y" not in body
+    assert "912 000 111" not in body and pair.mentor.email not in body
+
+
+def test_space_without_a_mentor_says_how_to_ask_for_one(account):
+    body = space(client_for(account.user)).content.decode()
+    assert "You have no mentor yet. If you would like one, ask your caseworker." in (
+        body
+    )
