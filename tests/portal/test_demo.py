@@ -20,6 +20,9 @@ def test_demo_has_a_participant_login_per_lab(db):
         follow=True,
     )
     assert response.redirect_chain[-1][0] == "/portal/"
+    # The demo person has a mentor, so the space shows the section filled.
+    section = response.content.decode().split('id="mentor"')[1]
+    assert "meetings so far." in section.split("</section>")[0]
     again = generate(labs=2, participants=12, seed=3)
     assert not again.created
     assert [x.username for x in again.logins if x.role == "participant"] == [

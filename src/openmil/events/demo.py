@@ -4,6 +4,8 @@
 import datetime as dt
 import zoneinfo
 
+from django.db.models import Case, When
+
 from openmil.core.models import Lab
 from openmil.events.models import (
     Event,
@@ -201,7 +203,13 @@ def populate_lab(*, lab: Lab, today: dt.date) -> None:
         if status == "approved":
             mentors.append(volunteer)
     paired = mentors[:PAIRED]
-    persons = list(Participant.objects.filter(lab=lab).order_by("pk")[: len(paired)])
+    # The first pair is the person whose space the demo signs in to (the
+    # first Arabic speaker by reference, see portal.demo), so it shows a mentor.
+    persons = list(
+        Participant.objects.filter(lab=lab)
+        .annotate(arabic=Case(When(mother_tongue="ar", then=0), default=1))
+        .order_by("arabic", "reference")[: len(paired)]
+    )
     for index, (mentor, person) in enumerate(zip(paired, persons, strict=False)):
         pair = MentoringPair.objects.create(
             lab=lab,
