@@ -17,16 +17,23 @@ logging.getLogger("factory").setLevel(logging.INFO)
 
 
 @pytest.fixture
-def flushable_audit_log(transactional_db):
-    """For a transactional test (committed rows, emptied by a flush): the
-    flush deletes audit entries, which the database triggers refuse, so lift
-    them for the flush and put them back when the flush sends post_migrate
-    (as tests/e2e does)."""
+def committed_db(transactional_db):
+    """For a transactional test (committed rows, emptied by a flush after
+    it), as tests/e2e does: the built-in need types, which an earlier
+    flush removed, are put back; and the flush deletes audit entries, which
+    the database triggers refuse, so they are lifted for the flush and put
+    back when the flush sends post_migrate."""
     from django.apps import apps as django_apps
     from django.db.models.signals import post_migrate
 
-    from tests.e2e.conftest import _audit_triggers, _audit_triggers_back
+    from tests.e2e.conftest import (
+        BUILTIN_NEEDS,
+        _audit_triggers,
+        _audit_triggers_back,
+        _migration,
+    )
 
+    _migration(BUILTIN_NEEDS).builtin_needs(django_apps, None)
     core = django_apps.get_app_config("core")
     post_migrate.connect(_audit_triggers_back, sender=core, dispatch_uid=__name__)
     yield

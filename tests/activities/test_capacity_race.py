@@ -36,7 +36,7 @@ CAPACITY = 3
 
 
 @pytest.fixture(autouse=True)
-def _flushable(flushable_audit_log):
+def _flushable(committed_db):
     """Committed rows, emptied by a flush (tests/conftest.py)."""
 
 

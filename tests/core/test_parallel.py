@@ -38,7 +38,7 @@ def test_inside_a_transaction_the_tasks_run_in_turn_on_the_callers_connection():
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("flushable_audit_log")
+@pytest.mark.usefixtures("committed_db")
 def test_on_postgresql_the_tasks_run_at_once_on_connections_of_their_own(
     settings,
 ):
@@ -63,7 +63,7 @@ def test_on_postgresql_the_tasks_run_at_once_on_connections_of_their_own(
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("flushable_audit_log")
+@pytest.mark.usefixtures("committed_db")
 def test_every_task_reads_the_snapshot_taken_when_the_run_began():
     LabFactory.create_batch(2)
     started = threading.Barrier(2)
@@ -99,7 +99,7 @@ def test_every_task_reads_the_snapshot_taken_when_the_run_began():
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("flushable_audit_log")
+@pytest.mark.usefixtures("committed_db")
 def test_what_a_task_writes_is_rolled_back_and_its_failure_reaches_the_caller():
     def create_temporary_table() -> bool:
         with connections["default"].cursor() as cursor:

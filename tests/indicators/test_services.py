@@ -107,7 +107,7 @@ def test_the_nightly_refresh_recomputes_this_and_last_year_of_every_lab(two_labs
     reason="needs PostgreSQL (set DATABASE_URL): SQLite computes on one connection",
 )
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("flushable_audit_log")
+@pytest.mark.usefixtures("committed_db")
 def test_computed_on_two_connections_the_snapshots_hold_the_same_figures(
     two_labs, settings, monkeypatch
 ):

@@ -23,7 +23,7 @@ def test_one_scale_for_pathways_and_partners():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("flushable_audit_log")
+@pytest.mark.usefixtures("committed_db")
 def test_text_levels_are_migrated_to_numbers_and_back():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
