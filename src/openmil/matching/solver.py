@@ -673,7 +673,8 @@ def model_solve(
         return done("optimal", np.flatnonzero(x > 0.5), bound)
 
     target = bound - mip_gap * abs(bound)
-    allowed = _promising(model, relaxed, _within_reach(model, relaxed, bound, target))
+    reach = _within_reach(model, relaxed, bound, target)
+    allowed = _promising(model, relaxed, reach)
     best = _round(model, x)
     if best is None or _value(model, best) < target:
         found = _fix_and_solve(
@@ -683,15 +684,19 @@ def model_solve(
             best is None or _value(model, found) > _value(model, best)
         ):
             best = found
-    if best is not None and _value(model, best) < target:
-        seconds = _SEARCH_SECONDS if time_limit is None else 0.5 * (left() or 0.0)
+    seconds = _SEARCH_SECONDS if time_limit is None else 0.5 * (left() or 0.0)
+    deadline = time.perf_counter() + seconds
+    # The promising pairs first; if that stalls, every pair within reach.
+    for pairs in (allowed, reach):
+        if best is None or _value(model, best) >= target:
+            break
         best = _neighbourhood_search(
             model,
             x,
             best,
-            allowed,
+            pairs,
             target,
-            deadline=time.perf_counter() + seconds,
+            deadline=deadline,
             relaxed=relaxed,
         )
     if best is not None and _value(model, best) >= target:
@@ -699,7 +704,7 @@ def model_solve(
 
     options: dict[str, bool | float | str] = {
         **_MIP_OPTIONS,
-        "mip_rel_gap": mip_gap,
+        "mip_rel_gap": mip_gap / 2,
         "objective_target": target,
     }
     remaining = left()
