@@ -387,7 +387,13 @@ def test_the_neighbourhood_search_improves_and_keeps_every_capacity():
     assert rounded is not None
     usable = model.upper > 0
     start = _fix_and_solve(
-        model, relaxed.x, rounded, usable, target=relaxed.value, time_limit=None
+        model,
+        relaxed.x,
+        rounded,
+        usable,
+        bound=relaxed.bound,
+        target=relaxed.value,
+        time_limit=None,
     )
     assert _value(model, start) >= _value(model, rounded)
     # A target at the bound itself: the search runs until it stalls.

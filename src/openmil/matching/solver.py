@@ -12,27 +12,42 @@ Formulation, with x[c, s] in {0, 1} for each allowed, non-forbidden pair:
 with w = weights.score * score + weights.preference * rank bonus
 + weights.assigned.
 
-The LP relaxation (0 <= x <= 1) is solved first; its value is the reported
-bound, and when its solution is integral it is the optimum. Otherwise an
-integer solution within `mip_gap` of that bound is optimal within the gap,
-so the engine looks for one without branching on the whole model:
+The LP relaxation (0 <= x <= 1) is solved first; the bound reported is the
+weak-duality bound of its duals (y @ row bounds + the positive reduced
+costs), a proven upper bound equal to the LP value up to rounding, and when
+its solution is integral it is the optimum. Large models (20,000 pairs or
+more, nothing that must be placed) get the LP by pricing: each candidate's
+best 3 pairs under room prices from a smoothed Lagrangian dual (L-BFGS),
+then, round after round on the same HiGHS instance, every candidate's best
+3 pairs of positive reduced cost, until none is left: that LP's optimum is
+the whole LP's.
+
+An integer solution within `mip_gap` of the bound is optimal within the
+gap, so the engine looks for one without branching on the whole model:
 
 1. round the LP solution;
 2. keep the pairs the LP takes in full and solve the small integer program of
    the candidates it splits, on the room left ("fix and solve");
 3. improve that answer neighbourhood by neighbourhood: free everyone placed
-   in a few slots the answer loses most in against the LP, plus the
+   in a few slots where the answer wastes most against the LP's prices
+   (priced room left empty, reduced costs of the pairs used), plus the
    candidates left out or split there, keep the rest as they are, and solve
    that integer program exactly; the neighbourhoods grow when a pass finds
-   nothing better;
+   nothing better, and an integer program already solved without gain is
+   not solved again.
+   Steps 2 and 3 use only the pairs an answer within the gap can contain
+   (reduced-cost fixing: a pair whose reduced cost is below
+   -(bound - target) is in none) and, at first, only those whose reduced
+   cost is not markedly negative; when that stalls, step 3 runs again on
+   every pair within reach;
 4. only if that still misses the gap, the whole integer program, started from
    the best answer so far and stopped as soon as an answer is within the gap
-   of the LP bound (or of HiGHS's own, tighter bound).
+   of the LP bound (or within half the gap of HiGHS's own, tighter bound).
 
-HiGHS is called through `highspy`. Ids are sorted before the model is built,
-every step takes its neighbourhoods in a fixed order and HiGHS is
-deterministic, so the same problem (in any order) gives the same answer
-unless a time limit cuts a step short.
+HiGHS is called through `highspy`, with one thread. Ids are sorted before
+the model is built, every step takes its neighbourhoods in a fixed order and
+HiGHS is deterministic, so the same problem (in any order) gives the same
+answer unless a time limit cuts a step short.
 """
 
 from __future__ import annotations
@@ -66,6 +81,9 @@ _MOST_SLOTS = 16
 # The searches use pairs whose LP reduced cost is at least -_NEAR times the
 # median pair value (see `_promising`).
 _NEAR = 0.1
+# Fix and solve stops within this share of (bound - target) of its own
+# optimum: proving the last hundredths there is the neighbourhoods' work.
+_FIX_GAP = 0.25
 # Fewer cuts kept in HiGHS's LP and cut pool: on these knapsack rows its
 # root cut loop is most of a small integer program's time.
 _MIP_OPTIONS: dict[str, bool | float | str] = {
@@ -678,7 +696,7 @@ def model_solve(
     best = _round(model, x)
     if best is None or _value(model, best) < target:
         found = _fix_and_solve(
-            model, x, best, allowed, target=target, time_limit=left()
+            model, x, best, allowed, bound=bound, target=target, time_limit=left()
         )
         if found is not None and (
             best is None or _value(model, found) > _value(model, best)
@@ -925,6 +943,7 @@ def _sub_solve(
     time_limit: float | None,
     start: bool,
     seen: set[bytes] | None = None,
+    abs_gap: float | None = None,
 ) -> np.ndarray | None:
     """Keep `base` outside the pairs `free` and solve the integer program of
     those pairs on what is left; `start` says `base` is feasible (and is
@@ -962,6 +981,8 @@ def _sub_solve(
         "mip_rel_gap": 1e-4,
         "objective_target": target - outside,
     }
+    if abs_gap is not None:
+        options["mip_abs_gap"] = abs_gap
     if time_limit is not None:
         options["time_limit"] = max(time_limit, 0.01)
     run = _highs(
@@ -992,6 +1013,7 @@ def _fix_and_solve(
     rounded: np.ndarray | None,
     allowed: np.ndarray,
     *,
+    bound: float,
     target: float,
     time_limit: float | None,
 ) -> np.ndarray | None:
@@ -1015,6 +1037,7 @@ def _fix_and_solve(
         target=target,
         time_limit=None if time_limit is None else time_limit / 2,
         start=rounded is not None,
+        abs_gap=_FIX_GAP * (bound - target),
     )
 
 
