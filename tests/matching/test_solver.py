@@ -612,3 +612,23 @@ def test_a_large_lp_by_pricing_equals_the_whole_lp_and_keeps_its_order():
     assert feasible(problem, placed(first))
     assert first.assignments == second.assignments
     assert first.bound == second.bound
+
+
+def test_a_solve_after_highs_ran_with_more_threads_still_answers():
+    import highspy
+
+    from openmil.matching.solver import _new_highs
+
+    # Another caller in the process starts HiGHS's thread pool with two
+    # threads (after the pool the earlier tests started is dropped).
+    highspy.Highs.resetGlobalScheduler(True)
+    other = _new_highs()
+    other.setOptionValue("threads", 2)
+    other.addVar(0, 1)
+    other.changeColCost(0, -1.0)
+    other.changeColIntegrality(0, highspy.HighsVarType.kInteger)
+    assert other.run() == highspy.HighsStatus.kOk
+    problem = households(3, n_c=40, n_s=4)
+    solution = solve(problem, mip_gap=1e-2)
+    assert solution.status == "optimal"
+    assert feasible(problem, placed(solution))

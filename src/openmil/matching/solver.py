@@ -292,6 +292,19 @@ def _new_highs() -> highspy.Highs:
     return h
 
 
+def _run(h: highspy.Highs) -> None:
+    """Run HiGHS. HiGHS's thread pool is per process: if another caller
+    started it with more threads, asking for one is refused before
+    anything is solved, and the run is repeated with HiGHS's default."""
+    status = h.run()
+    if (
+        status == highspy.HighsStatus.kError
+        and h.getModelStatus() == highspy.HighsModelStatus.kNotset
+    ):
+        h.setOptionValue("threads", 0)
+        h.run()
+
+
 @dataclass
 class _Run:
     """What one HiGHS call returned."""
@@ -342,7 +355,7 @@ def _highs(
         solution.col_value = start.astype(float)
         solution.value_valid = True
         h.setSolution(solution)
-    h.run()
+    _run(h)
     model_status = h.getModelStatus()
     status = {
         highspy.HighsModelStatus.kOptimal: "optimal",
@@ -557,7 +570,7 @@ def _priced_lp(model: Model, *, time_limit: float | None) -> _Run | None:
     inside = np.zeros(len(model.coef), dtype=bool)
     inside[cols] = True
     for _ in range(_PRICE_ROUNDS):
-        h.run()
+        _run(h)
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kTimeLimit:
             return _Run("time_limit", None)
