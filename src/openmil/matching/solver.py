@@ -27,7 +27,8 @@ gap, so the engine looks for one without branching on the whole model:
 
 1. round the LP solution;
 2. keep the pairs the LP takes in full and solve the small integer program of
-   the candidates it splits, on the room left ("fix and solve");
+   the candidates it splits, on the room left ("fix and solve"), to within
+   a quarter of (bound - target) of that program's optimum;
 3. improve that answer neighbourhood by neighbourhood: free everyone placed
    in a few slots where the answer wastes most against the LP's prices
    (priced room left empty, reduced costs of the pairs used), plus the
@@ -37,9 +38,9 @@ gap, so the engine looks for one without branching on the whole model:
    not solved again.
    Steps 2 and 3 use only the pairs an answer within the gap can contain
    (reduced-cost fixing: a pair whose reduced cost is below
-   -(bound - target) is in none) and, at first, only those whose reduced
-   cost is not markedly negative; when that stalls, step 3 runs again on
-   every pair within reach;
+   -(bound - target) is in none); fix and solve and step 3's first pass,
+   of the smallest neighbourhoods, use only those whose reduced cost is not
+   markedly negative, and step 3 then goes on with every pair within reach;
 4. only if that still misses the gap, the whole integer program, started from
    the best answer so far and stopped as soon as an answer is within the gap
    of the LP bound (or within half the gap of HiGHS's own, tighter bound).
@@ -717,8 +718,12 @@ def model_solve(
             best = found
     seconds = _SEARCH_SECONDS if time_limit is None else 0.5 * (left() or 0.0)
     deadline = time.perf_counter() + seconds
-    # The promising pairs first; if that stalls, every pair within reach.
-    for pairs in (allowed, reach):
+    # One pass of the smallest neighbourhoods on the promising pairs, then
+    # every pair within reach in neighbourhoods that grow when a pass stalls.
+    for pairs, most, repeat in (
+        (allowed, _FIRST_SLOTS, False),
+        (reach, _MOST_SLOTS, True),
+    ):
         if best is None or _value(model, best) >= target:
             break
         best = _neighbourhood_search(
@@ -729,6 +734,8 @@ def model_solve(
             target,
             deadline=deadline,
             relaxed=relaxed,
+            most=most,
+            repeat=repeat,
         )
     if best is not None and _value(model, best) >= target:
         return done("optimal", np.flatnonzero(best), bound)
@@ -1063,6 +1070,8 @@ def _neighbourhood_search(
     *,
     deadline: float,
     relaxed: Relaxation,
+    most: int = _MOST_SLOTS,
+    repeat: bool = True,
 ) -> np.ndarray:
     """Improve `best` (feasible) until it is within the target or time is up.
 
@@ -1088,7 +1097,7 @@ def _neighbourhood_search(
     )
     seen: set[bytes] = set()
     size = _FIRST_SLOTS
-    while size <= min(_MOST_SLOTS, n_s):
+    while size <= min(most, n_s):
         improved = False
         value = _value(model, best)
         loss = _waste(model, relaxed, x, best)
@@ -1128,7 +1137,7 @@ def _neighbourhood_search(
             )
             if found is not None and _value(model, found) > value + 1e-9:
                 best, value, improved = found, _value(model, found), True
-        if not improved:
+        if not improved or not repeat:
             size *= 2
     return best
 
