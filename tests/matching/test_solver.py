@@ -360,7 +360,11 @@ def test_split_households_are_solved_within_the_gap_of_the_lp_bound():
     # Small, so its integrality gap is wider than the default 0.1 %.
     solution = solve(problem, mip_gap=1e-2)
     assert solution.status == "optimal"
-    assert solution.bound == relaxed.value
+    # The reported bound is the duals' (weak duality), the LP value itself
+    # up to rounding.
+    assert solution.bound == relaxed.bound
+    assert relaxed.bound >= relaxed.value
+    assert math.isclose(relaxed.bound, relaxed.value, rel_tol=1e-9)
     assert solution.objective >= (1 - 1e-2) * solution.bound - 1e-9
     assert solution.gap <= 1e-2
     assert feasible(problem, placed(solution))
@@ -381,13 +385,26 @@ def test_the_neighbourhood_search_improves_and_keeps_every_capacity():
     relaxed = relaxation_solve(model)
     rounded = _round(model, relaxed.x)
     assert rounded is not None
+    usable = model.upper > 0
     start = _fix_and_solve(
-        model, relaxed.x, rounded, target=relaxed.value, time_limit=None
+        model,
+        relaxed.x,
+        rounded,
+        usable,
+        bound=relaxed.bound,
+        target=relaxed.value,
+        time_limit=None,
     )
     assert _value(model, start) >= _value(model, rounded)
     # A target at the bound itself: the search runs until it stalls.
     found = _neighbourhood_search(
-        model, relaxed.x, start, relaxed.value, deadline=math.inf
+        model,
+        relaxed.x,
+        start,
+        usable,
+        relaxed.value,
+        deadline=math.inf,
+        relaxed=relaxed,
     )
     assert _value(model, found) >= _value(model, start)
     assert _value(model, found) <= relaxed.value + 1e-9
@@ -474,3 +491,144 @@ def test_flow_and_integer_program_agree_on_a_large_seat_problem():
     assert math.isclose(by_flow.objective, by_program.objective, rel_tol=1e-6)
     assert by_flow.gap <= 1e-6
     assert placed(solve(problem)) == placed(by_flow)  # same input, same output
+
+
+# The LP by pricing, and reduced-cost fixing.
+
+
+def feasible_assignments(problem: Problem):
+    options = [
+        [None] + [p.slot for p in problem.pairs if p.candidate == c.id]
+        for c in problem.candidates
+    ]
+    for combo in itertools.product(*options):
+        chosen = {c.id: s for c, s in zip(problem.candidates, combo, strict=True) if s}
+        if feasible(problem, chosen):
+            yield chosen
+
+
+def whole_lp(model):
+    from openmil.matching.solver import _highs
+
+    return _highs(
+        coef=model.coef,
+        lower=model.lower,
+        upper=model.upper,
+        a=model.a,
+        row_lower=model.row_lower,
+        row_upper=model.row_upper,
+        integer=False,
+        options={},
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems())
+def test_pricing_from_one_pair_each_reaches_the_whole_lp(problem):
+    from unittest import mock
+
+    from openmil.matching import solver
+
+    model = model_build(problem)
+    if model.infeasible or len(model.coef) == 0:
+        return
+    whole = whole_lp(model)
+    # One pair per candidate to start with and one more per round: several
+    # rounds on these small problems.
+    with (
+        mock.patch.object(solver, "_PRICE_FIRST", 1),
+        mock.patch.object(solver, "_PRICE_ADD", 1),
+    ):
+        priced = solver._priced_lp(model, time_limit=None)
+    if priced is None:  # no first restricted LP, or it could not be solved
+        assert (
+            np.any(model.row_lower > 1e-9)
+            or np.any(model.lower > 0)
+            or not np.any(model.upper > 0)
+        )
+        return
+    if whole.status != "optimal":
+        assert priced.status != "optimal"
+        return
+    assert priced.status == "optimal"
+    assert math.isclose(
+        float(model.coef @ priced.x), float(model.coef @ whole.x), abs_tol=1e-6
+    )
+    activity = model.a @ priced.x
+    assert (activity <= model.row_upper + 1e-6).all()
+    assert (activity >= model.row_lower - 1e-6).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems())
+def test_reduced_cost_fixing_never_removes_a_pair_of_a_good_enough_answer(problem):
+    from openmil.matching.solver import _within_reach, relaxation_solve
+
+    model = model_build(problem)
+    if model.infeasible or len(model.coef) == 0:
+        return
+    relaxed = relaxation_solve(model)
+    if relaxed.status != "optimal":
+        return
+    answers = list(feasible_assignments(problem))
+    best = max((value(problem, chosen) for chosen in answers), default=None)
+    if best is None:
+        return
+    assert relaxed.bound >= best - 1e-9  # a proven bound
+    index = {
+        (model.candidate_ids[c], model.slot_ids[s]): p
+        for p, (c, s) in enumerate(zip(model.pc, model.ps, strict=True))
+    }
+    for target in (best, best - 0.15, best - 0.5):
+        reach = _within_reach(model, relaxed, relaxed.bound, target)
+        for chosen in answers:
+            if value(problem, chosen) >= target - 1e-12:
+                assert all(reach[index[pair]] for pair in chosen.items()), (
+                    problem,
+                    chosen,
+                    target,
+                    relaxed.bound,
+                    relaxed.reduced_costs,
+                )
+
+
+def test_a_large_lp_by_pricing_equals_the_whole_lp_and_keeps_its_order():
+    from openmil.matching import solver
+
+    problem = households(11, n_c=420, n_s=60)  # 25,200 pairs: priced
+    model = model_build(problem)
+    assert solver._priceable(model)
+    relaxed = solver.relaxation_solve(model)
+    whole = whole_lp(model)
+    assert math.isclose(relaxed.value, float(model.coef @ whole.x), rel_tol=1e-9)
+    assert relaxed.bound >= relaxed.value
+    assert math.isclose(relaxed.bound, relaxed.value, rel_tol=1e-9)
+    # Small for its number of pairs, so its integrality gap is wider than the
+    # default 0.1 %.
+    first = solve(problem, mip_gap=1e-2)
+    second = solve(replace(problem, pairs=problem.pairs[::-1]), mip_gap=1e-2)
+    assert first.status == "optimal"
+    assert first.gap <= 1e-2
+    assert feasible(problem, placed(first))
+    assert first.assignments == second.assignments
+    assert first.bound == second.bound
+
+
+def test_a_solve_after_highs_ran_with_more_threads_still_answers():
+    import highspy
+
+    from openmil.matching.solver import _new_highs
+
+    # Another caller in the process starts HiGHS's thread pool with two
+    # threads (after the pool the earlier tests started is dropped).
+    highspy.Highs.resetGlobalScheduler(True)
+    other = _new_highs()
+    other.setOptionValue("threads", 2)
+    other.addVar(0, 1)
+    other.changeColCost(0, -1.0)
+    other.changeColIntegrality(0, highspy.HighsVarType.kInteger)
+    assert other.run() == highspy.HighsStatus.kOk
+    problem = households(3, n_c=40, n_s=4)
+    solution = solve(problem, mip_gap=1e-2)
+    assert solution.status == "optimal"
+    assert feasible(problem, placed(solution))

@@ -12,27 +12,43 @@ Formulation, with x[c, s] in {0, 1} for each allowed, non-forbidden pair:
 with w = weights.score * score + weights.preference * rank bonus
 + weights.assigned.
 
-The LP relaxation (0 <= x <= 1) is solved first; its value is the reported
-bound, and when its solution is integral it is the optimum. Otherwise an
-integer solution within `mip_gap` of that bound is optimal within the gap,
-so the engine looks for one without branching on the whole model:
+The LP relaxation (0 <= x <= 1) is solved first; the bound reported is the
+weak-duality bound of its duals (y @ row bounds + the positive reduced
+costs), a proven upper bound equal to the LP value up to rounding, and when
+its solution is integral it is the optimum. Large models (20,000 pairs or
+more, nothing that must be placed) get the LP by pricing: each candidate's
+best 3 pairs under room prices from a smoothed Lagrangian dual (L-BFGS),
+then, round after round on the same HiGHS instance, every candidate's best
+3 pairs of positive reduced cost, until none is left: that LP's optimum is
+the whole LP's.
+
+An integer solution within `mip_gap` of the bound is optimal within the
+gap, so the engine looks for one without branching on the whole model:
 
 1. round the LP solution;
 2. keep the pairs the LP takes in full and solve the small integer program of
-   the candidates it splits, on the room left ("fix and solve");
+   the candidates it splits, on the room left ("fix and solve"), to within
+   a quarter of (bound - target) of that program's optimum;
 3. improve that answer neighbourhood by neighbourhood: free everyone placed
-   in a few slots the answer loses most in against the LP, plus the
+   in a few slots where the answer wastes most against the LP's prices
+   (priced room left empty, reduced costs of the pairs used), plus the
    candidates left out or split there, keep the rest as they are, and solve
    that integer program exactly; the neighbourhoods grow when a pass finds
-   nothing better;
+   nothing better, and an integer program already solved without gain is
+   not solved again.
+   Steps 2 and 3 use only the pairs an answer within the gap can contain
+   (reduced-cost fixing: a pair whose reduced cost is below
+   -(bound - target) is in none); fix and solve and step 3's first pass,
+   of the smallest neighbourhoods, use only those whose reduced cost is not
+   markedly negative, and step 3 then goes on with every pair within reach;
 4. only if that still misses the gap, the whole integer program, started from
    the best answer so far and stopped as soon as an answer is within the gap
-   of the LP bound (or of HiGHS's own, tighter bound).
+   of the LP bound (or within half the gap of HiGHS's own, tighter bound).
 
-HiGHS is called through `highspy`. Ids are sorted before the model is built,
-every step takes its neighbourhoods in a fixed order and HiGHS is
-deterministic, so the same problem (in any order) gives the same answer
-unless a time limit cuts a step short.
+HiGHS is called through `highspy`, with one thread. Ids are sorted before
+the model is built, every step takes its neighbourhoods in a fixed order and
+HiGHS is deterministic, so the same problem (in any order) gives the same
+answer unless a time limit cuts a step short.
 """
 
 from __future__ import annotations
@@ -46,7 +62,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-from scipy import sparse
+from scipy import optimize, sparse
 
 from openmil.matching.problem import (
     Assignment,
@@ -63,6 +79,12 @@ _INF = highspy.kHighsInf
 # most it grows to before the whole integer program is solved instead.
 _FIRST_SLOTS = 4
 _MOST_SLOTS = 16
+# The searches use pairs whose LP reduced cost is at least -_NEAR times the
+# median pair value (see `_promising`).
+_NEAR = 0.1
+# Fix and solve stops within this share of (bound - target) of its own
+# optimum: proving the last hundredths there is the neighbourhoods' work.
+_FIX_GAP = 0.25
 # Fewer cuts kept in HiGHS's LP and cut pool: on these knapsack rows its
 # root cut loop is most of a small integer program's time.
 _MIP_OPTIONS: dict[str, bool | float | str] = {
@@ -264,7 +286,24 @@ def _new_highs() -> highspy.Highs:
                 os.close(saved)
             _banner_shown = True
     h.setOptionValue("output_flag", False)
+    # One thread: HiGHS's second worker costs CPU time on these models
+    # without saving wall time on a shared 2-core machine, and every instance
+    # in a process must ask for the same number of threads.
+    h.setOptionValue("threads", 1)
     return h
+
+
+def _run(h: highspy.Highs) -> None:
+    """Run HiGHS. HiGHS's thread pool is per process: if another caller
+    started it with more threads, asking for one is refused before
+    anything is solved, and the run is repeated with HiGHS's default."""
+    status = h.run()
+    if (
+        status == highspy.HighsStatus.kError
+        and h.getModelStatus() == highspy.HighsModelStatus.kNotset
+    ):
+        h.setOptionValue("threads", 0)
+        h.run()
 
 
 @dataclass
@@ -317,7 +356,7 @@ def _highs(
         solution.col_value = start.astype(float)
         solution.value_valid = True
         h.setSolution(solution)
-    h.run()
+    _run(h)
     model_status = h.getModelStatus()
     status = {
         highspy.HighsModelStatus.kOptimal: "optimal",
@@ -341,24 +380,102 @@ class Relaxation:
     x: np.ndarray | None
     capacity_duals: np.ndarray | None  # per slot * n_dims + dim, >= 0
     reduced_costs: np.ndarray | None = None  # per pair; <= 0 where x is 0
+    # A proven upper bound from the duals (weak duality): at least `value`.
+    bound: float | None = None
+
+
+#: Pricing (column generation) starts from each candidate's best pairs and
+#: is used when the model has at least this many pairs and leaving every pair
+#: out is feasible (no `assign_all`, no share floor).
+_PRICE_FROM = 20_000
+_PRICE_FIRST = 3  # pairs per candidate in the first restricted LP
+_PRICE_ADD = 3  # most pairs added per candidate and round
+# The first restricted LP is solved by interior point (then crossover, for a
+# basis the later rounds start from) from this many pairs on.
+_PRICE_IPM_FROM = 30_000
+# Smoothed Lagrangian dual that picks the first pairs: its temperature, as a
+# share of the median pair value, and its L-BFGS iterations.
+_SMOOTH_TEMPERATURE = 0.02
+_SMOOTH_ITERATIONS = 60
+_PRICE_TOLERANCE = 1e-7  # HiGHS's dual feasibility tolerance
+_PRICE_ROUNDS = 200
+
+
+def _lp_options(h: highspy.Highs, time_limit: float | None) -> None:
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(time_limit, 0.01))
+
+
+def _dual_bound(model: Model, row_dual: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weak duality: for row prices y of the right signs (clipped to them),
+    every feasible x has coef @ x = y @ (a @ x) + rc @ x, at most
+    sum_i y_i * (row_upper_i if y_i > 0 else row_lower_i) plus, per pair,
+    rc_p * (upper_p if rc_p > 0 else lower_p), with rc = coef - a.T @ y.
+    Returns that bound and rc."""
+    y = np.asarray(row_dual, dtype=float).copy()
+    y[(y > 0) & ~np.isfinite(model.row_upper)] = 0.0
+    y[(y < 0) & ~np.isfinite(model.row_lower)] = 0.0
+    rc = model.coef - model.a.T @ y
+    row_part = np.where(
+        y > 0, y * np.where(y > 0, model.row_upper, 0.0), 0.0
+    ) + np.where(y < 0, y * np.where(y < 0, model.row_lower, 0.0), 0.0)
+    col_part = np.where(rc > 0, rc * model.upper, rc * model.lower)
+    return math.fsum(row_part.tolist()) + math.fsum(col_part.tolist()), rc
+
+
+def _best_per_candidate(
+    model: Model, score: np.ndarray, eligible: np.ndarray, k: int
+) -> np.ndarray:
+    """Indices of each candidate's k highest-`score` eligible pairs (ties by
+    pair index), sorted."""
+    idx = np.flatnonzero(eligible)
+    if len(idx) == 0:
+        return idx
+    order = idx[np.lexsort((idx, -score[idx], model.pc[idx]))]
+    owner = model.pc[order]
+    first = np.r_[True, owner[1:] != owner[:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+    return np.sort(order[np.arange(len(order)) - start < k])
+
+
+def _priceable(model: Model) -> bool:
+    """Column generation needs a feasible first restricted LP: true when no
+    row needs anything placed (x = 0, plus the fixed pairs, fits)."""
+    return len(model.coef) >= _PRICE_FROM and not np.any(model.row_lower > 1e-9)
 
 
 def relaxation_solve(model: Model, *, time_limit: float | None = None) -> Relaxation:
-    """Solve the LP relaxation; duals are the value of one more unit of room."""
+    """Solve the LP relaxation; duals are the value of one more unit of room.
+
+    Large models are solved by pricing: the LP of each candidate's best few
+    pairs, then, round after round, the pairs whose reduced cost under the
+    current duals is positive are added to the same HiGHS instance (its basis
+    kept) until none is: that LP's optimum is the whole LP's."""
+    started = time.perf_counter()
+    run: _Run | None = None
+    if _priceable(model):
+        run = _priced_lp(model, time_limit=time_limit)
+        if run is not None and run.status == "time_limit":
+            return Relaxation("time_limit", None, None, None)
+    if run is None:
+        options: dict[str, bool | float | str] = {}
+        if time_limit is not None:
+            options["time_limit"] = max(time_limit - _since(started), 0.01)
+        run = _highs(
+            coef=model.coef,
+            lower=model.lower,
+            upper=model.upper,
+            a=model.a,
+            row_lower=model.row_lower,
+            row_upper=model.row_upper,
+            integer=False,
+            options=options,
+        )
+    return _relaxation_of(model, run)
+
+
+def _relaxation_of(model: Model, run: _Run) -> Relaxation:
     n_dims = len(model.problem.dimensions)
-    options: dict[str, bool | float | str] = {}
-    if time_limit is not None:
-        options["time_limit"] = max(time_limit, 0.01)
-    run = _highs(
-        coef=model.coef,
-        lower=model.lower,
-        upper=model.upper,
-        a=model.a,
-        row_lower=model.row_lower,
-        row_upper=model.row_upper,
-        integer=False,
-        options=options,
-    )
     if run.status == "infeasible":
         return Relaxation("infeasible", None, None, None)
     if run.status != "optimal" or run.x is None or run.row_dual is None:
@@ -369,7 +486,126 @@ def relaxation_solve(model: Model, *, time_limit: float | None = None) -> Relaxa
     is_cap = model.capacity_rows >= 0
     duals[model.capacity_rows[is_cap]] = np.maximum(run.row_dual[is_cap], 0.0)
     value = math.fsum((model.coef * x).tolist())
-    return Relaxation("optimal", value, x, duals, run.col_dual)
+    proven, rc = _dual_bound(model, run.row_dual)
+    return Relaxation("optimal", value, x, duals, rc, max(proven, value))
+
+
+def _room_prices(model: Model) -> np.ndarray:
+    """Row prices that make each candidate's best pairs under them a good
+    first guess of the LP's support: the capacity rows' prices minimise a
+    smoothed Lagrangian dual (the candidates' rows kept, the capacity rows
+    priced; every other row at 0), by L-BFGS from 0.
+
+        f(y) = y @ cap + sum_c t * log(1 + sum_{p of c} exp(rc_p / t)),
+        rc = coef - size * y (of the pair's slot)
+
+    is the Lagrangian dual with each candidate's max(0, best rc) smoothed at
+    temperature t. Only the pricing's starting point depends on it."""
+    prices = np.zeros(model.a.shape[0])
+    rows = np.flatnonzero(model.capacity_rows >= 0)
+    usable = np.flatnonzero(model.upper > 0)
+    if len(rows) == 0 or len(usable) == 0:
+        return prices
+    size = sparse.csr_array(model.a[:, usable][rows, :])  # rows x pairs
+    size_t = sparse.csr_array(size.T)
+    cap = model.row_upper[rows]
+    value = model.coef[usable]
+    owner = model.pc[usable]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    counts = np.diff(np.r_[starts, len(owner)])
+    t = _SMOOTH_TEMPERATURE * max(float(np.median(np.abs(value))), 1e-9)
+
+    def dual(y: np.ndarray) -> tuple[float, np.ndarray]:
+        rc = value - size_t @ y
+        top = np.maximum(np.maximum.reduceat(rc, starts), 0.0)
+        e = np.exp((rc - np.repeat(top, counts)) / t)
+        total = np.add.reduceat(e, starts) + np.exp(-top / t)
+        f = float(y @ cap) + float(np.sum(top + t * np.log(total)))
+        share = e / np.repeat(total, counts)
+        return f, cap - size @ share
+
+    found = optimize.minimize(
+        dual,
+        np.zeros(len(rows)),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, None)] * len(rows),
+        options={"maxiter": _SMOOTH_ITERATIONS},
+    )
+    prices[rows] = np.maximum(found.x, 0.0)
+    return prices
+
+
+def _priced_lp(model: Model, *, time_limit: float | None) -> _Run | None:
+    """The LP by column generation on one HiGHS instance; None when the
+    restricted LP cannot be solved (the caller then solves the whole LP)."""
+    started = time.perf_counter()
+    usable = model.upper > 0
+    first = model.coef - model.a.T @ _room_prices(model)
+    cols = _best_per_candidate(model, first, usable, _PRICE_FIRST)
+    cols = np.union1d(cols, np.flatnonzero(model.lower > 0))
+    if len(cols) == 0:  # no pair can be used: the whole LP is as small
+        return None
+    a = model.a
+    sub = a[:, cols]
+    h = _new_highs()
+    _lp_options(h, time_limit)
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(cols)
+    lp.num_row_ = a.shape[0]
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_cost_ = model.coef[cols]
+    lp.col_lower_ = model.lower[cols]
+    lp.col_upper_ = model.upper[cols]
+    lp.row_lower_ = model.row_lower
+    lp.row_upper_ = model.row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_ = len(cols)
+    lp.a_matrix_.num_row_ = a.shape[0]
+    lp.a_matrix_.start_ = sub.indptr
+    lp.a_matrix_.index_ = sub.indices
+    lp.a_matrix_.value_ = sub.data
+    h.passModel(lp)
+    if len(cols) >= _PRICE_IPM_FROM:
+        h.setOptionValue("solver", "ipm")
+    inside = np.zeros(len(model.coef), dtype=bool)
+    inside[cols] = True
+    for _ in range(_PRICE_ROUNDS):
+        _run(h)
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            return _Run("time_limit", None)
+        if status != highspy.HighsModelStatus.kOptimal:
+            return None
+        result = h.getSolution()
+        y = np.asarray(result.row_dual)
+        rc = model.coef - a.T @ y
+        entering = usable & ~inside & (rc > _PRICE_TOLERANCE)
+        if not entering.any():
+            x = np.zeros(len(model.coef))
+            x[cols] = np.asarray(result.col_value)
+            return _Run("optimal", x, y, rc)
+        new = _best_per_candidate(model, rc, entering, _PRICE_ADD)
+        block = a[:, new]
+        h.addCols(
+            len(new),
+            model.coef[new],
+            model.lower[new],
+            model.upper[new],
+            block.nnz,
+            block.indptr[:-1].astype(np.int32),
+            block.indices.astype(np.int32),
+            block.data.astype(float),
+        )
+        cols = np.concatenate([cols, new])
+        inside[new] = True
+        h.setOptionValue("solver", "simplex")
+        if time_limit is not None:
+            left = time_limit - _since(started)
+            if left <= 0:
+                return _Run("time_limit", None)
+            h.setOptionValue("time_limit", max(left, 0.01))
+    return None
 
 
 def _since(t0: float) -> float:
@@ -463,30 +699,50 @@ def model_solve(
         return done("time_limit", message="Stopped at the time limit.")
     if relaxed.status == "error" or relaxed.x is None or relaxed.value is None:
         return done("error", message="The LP relaxation could not be solved.")
-    bound = relaxed.value
+    bound = relaxed.value if relaxed.bound is None else relaxed.bound
     x = relaxed.x
     if np.all(np.minimum(np.abs(x), np.abs(1 - x)) <= _INTEGRAL):
         return done("optimal", np.flatnonzero(x > 0.5), bound)
 
     target = bound - mip_gap * abs(bound)
+    reach = _within_reach(model, relaxed, bound, target)
+    allowed = _promising(model, relaxed, reach)
     best = _round(model, x)
     if best is None or _value(model, best) < target:
-        found = _fix_and_solve(model, x, best, target=target, time_limit=left())
+        found = _fix_and_solve(
+            model, x, best, allowed, bound=bound, target=target, time_limit=left()
+        )
         if found is not None and (
             best is None or _value(model, found) > _value(model, best)
         ):
             best = found
-    if best is not None and _value(model, best) < target:
-        seconds = _SEARCH_SECONDS if time_limit is None else 0.5 * (left() or 0.0)
+    seconds = _SEARCH_SECONDS if time_limit is None else 0.5 * (left() or 0.0)
+    deadline = time.perf_counter() + seconds
+    # One pass of the smallest neighbourhoods on the promising pairs, then
+    # every pair within reach in neighbourhoods that grow when a pass stalls.
+    for pairs, most, repeat in (
+        (allowed, _FIRST_SLOTS, False),
+        (reach, _MOST_SLOTS, True),
+    ):
+        if best is None or _value(model, best) >= target:
+            break
         best = _neighbourhood_search(
-            model, x, best, target, deadline=time.perf_counter() + seconds
+            model,
+            x,
+            best,
+            pairs,
+            target,
+            deadline=deadline,
+            relaxed=relaxed,
+            most=most,
+            repeat=repeat,
         )
     if best is not None and _value(model, best) >= target:
         return done("optimal", np.flatnonzero(best), bound)
 
     options: dict[str, bool | float | str] = {
         **_MIP_OPTIONS,
-        "mip_rel_gap": mip_gap,
+        "mip_rel_gap": mip_gap / 2,
         "objective_target": target,
     }
     remaining = left()
@@ -603,6 +859,59 @@ def _flow_solve(model: Model) -> tuple[np.ndarray, float] | None:
     return chosen.astype(np.int64), bound
 
 
+def _within_reach(
+    model: Model, relaxed: Relaxation, bound: float, target: float
+) -> np.ndarray:
+    """The usable pairs that an answer worth at least `target` can contain.
+
+    Reduced-cost fixing: with the LP's row prices y and rc = coef - a.T @ y,
+    every feasible x has coef @ x <= bound + sum over pairs with rc < 0 of
+    rc_p * (x_p - lower_p) (the bound of `_dual_bound`, whose other terms
+    only lose), so a pair with lower bound 0 and rc_p < target - bound is in
+    no answer worth `target`. The searches below look for such an answer
+    among the other pairs only."""
+    usable = model.upper > 0
+    rc = relaxed.reduced_costs
+    if rc is None:
+        return usable
+    slack = 1e-9 * max(abs(bound), 1.0)
+    return usable & ((rc >= target - bound - slack) | (model.lower > 0))
+
+
+def _promising(model: Model, relaxed: Relaxation, reach: np.ndarray) -> np.ndarray:
+    """The pairs the searches below may use: those within reach whose
+    reduced cost is at least -_NEAR times the median pair value. An answer
+    within the gap loses little against the bound, so it has few pairs with
+    a markedly negative reduced cost; leaving those out makes the small
+    integer programs far smaller. A heuristic choice only: the answer is
+    still checked against the bound, and the fallback uses every pair."""
+    rc = relaxed.reduced_costs
+    if rc is None or not reach.any():
+        return reach
+    scale = float(np.median(np.abs(model.coef[reach])))
+    return reach & (rc >= -_NEAR * scale)
+
+
+def _waste(
+    model: Model, relaxed: Relaxation, x: np.ndarray, best: np.ndarray
+) -> np.ndarray:
+    """Per slot, what `best` loses there against the LP bound: the priced
+    room it leaves empty and the reduced costs of its pairs there (without
+    prices, what the slot's pairs are worth in the LP less in `best`)."""
+    n_s = len(model.slot_ids)
+    rc = relaxed.reduced_costs
+    if rc is None or relaxed.capacity_duals is None:
+        return np.bincount(model.ps, weights=model.coef * (x - best), minlength=n_s)
+    activity = model.a @ best
+    rows = np.flatnonzero(model.capacity_rows >= 0)
+    keys = model.capacity_rows[rows]
+    n_dims = len(model.problem.dimensions)
+    empty = relaxed.capacity_duals[keys] * (model.row_upper[rows] - activity[rows])
+    waste = np.bincount(keys // n_dims, weights=empty, minlength=n_s)
+    lost = np.where(best > 0.5, np.maximum(-rc, 0.0), np.maximum(rc, 0.0))
+    return waste + np.bincount(model.ps, weights=lost, minlength=n_s)
+
+
 def _value(model: Model, chosen: np.ndarray) -> float:
     return math.fsum(model.coef[chosen > 0.5].tolist())
 
@@ -653,10 +962,16 @@ def _sub_solve(
     target: float,
     time_limit: float | None,
     start: bool,
+    seen: set[bytes] | None = None,
+    abs_gap: float | None = None,
 ) -> np.ndarray | None:
     """Keep `base` outside the pairs `free` and solve the integer program of
     those pairs on what is left; `start` says `base` is feasible (and is
-    given to HiGHS as its first answer). None if no answer was found."""
+    given to HiGHS as its first answer). None if no answer was found.
+
+    `seen` holds the integer programs already solved without gain: one
+    solved again (same pairs, same room left, same start and target) would
+    give the same answer, so it is skipped (None)."""
     fixed = base.copy()
     fixed[free] = 0.0
     activity = model.a @ fixed
@@ -667,11 +982,27 @@ def _sub_solve(
     sub = sparse.csc_array(
         (sub.data, remap[sub.indices], sub.indptr), shape=(len(rows), len(free))
     )
+    outside = _value(model, fixed)
+    key = b""
+    if seen is not None:
+        key = b"|".join(
+            (
+                free.tobytes(),
+                rows.tobytes(),
+                activity[rows].tobytes(),
+                base[free].tobytes(),
+                np.float64(outside).tobytes(),
+            )
+        )
+        if key in seen:
+            return None
     options: dict[str, bool | float | str] = {
         **_MIP_OPTIONS,
         "mip_rel_gap": 1e-4,
-        "objective_target": target - _value(model, fixed),
+        "objective_target": target - outside,
     }
+    if abs_gap is not None:
+        options["mip_abs_gap"] = abs_gap
     if time_limit is not None:
         options["time_limit"] = max(time_limit, 0.01)
     run = _highs(
@@ -688,14 +1019,21 @@ def _sub_solve(
     if run.x is None:
         return None
     fixed[free] = run.x
-    return fixed if _feasible(model, fixed) else None
+    if not _feasible(model, fixed):
+        return None
+    no_gain = _value(model, fixed) <= _value(model, base) + 1e-9
+    if seen is not None and run.status != "time_limit" and no_gain:
+        seen.add(key)
+    return fixed
 
 
 def _fix_and_solve(
     model: Model,
     x: np.ndarray,
     rounded: np.ndarray | None,
+    allowed: np.ndarray,
     *,
+    bound: float,
     target: float,
     time_limit: float | None,
 ) -> np.ndarray | None:
@@ -709,7 +1047,7 @@ def _fix_and_solve(
     placed = np.zeros(len(model.candidate_ids), dtype=bool)
     placed[model.pc[base > 0]] = True
     loose |= ~placed
-    free = np.flatnonzero(loose[model.pc] & (model.upper > 0))
+    free = np.flatnonzero(loose[model.pc] & (allowed | (base > 0.5)))
     if len(free) == 0:
         return None
     return _sub_solve(
@@ -719,6 +1057,7 @@ def _fix_and_solve(
         target=target,
         time_limit=None if time_limit is None else time_limit / 2,
         start=rounded is not None,
+        abs_gap=_FIX_GAP * (bound - target),
     )
 
 
@@ -726,9 +1065,13 @@ def _neighbourhood_search(
     model: Model,
     x: np.ndarray,
     best: np.ndarray,
+    allowed: np.ndarray,
     target: float,
     *,
     deadline: float,
+    relaxed: Relaxation,
+    most: int = _MOST_SLOTS,
+    repeat: bool = True,
 ) -> np.ndarray:
     """Improve `best` (feasible) until it is within the target or time is up.
 
@@ -738,7 +1081,6 @@ def _neighbourhood_search(
     go there and everyone the LP puts there is freed; the rest stays.
     """
     n_c, n_s = len(model.candidate_ids), len(model.slot_ids)
-    lp_slot = np.bincount(model.ps, weights=model.coef * x, minlength=n_s)
     support = (x > _INTEGRAL) | (best > 0.5)
     touch = sparse.csr_array(
         (np.ones(int(support.sum())), (model.pc[support], model.ps[support])),
@@ -753,12 +1095,12 @@ def _neighbourhood_search(
         ),
         shape=(n_c, n_s),
     )
-    usable = model.upper > 0
+    seen: set[bytes] = set()
     size = _FIRST_SLOTS
-    while size <= min(_MOST_SLOTS, n_s):
+    while size <= min(most, n_s):
         improved = False
         value = _value(model, best)
-        loss = lp_slot - np.bincount(model.ps, weights=model.coef * best, minlength=n_s)
+        loss = _waste(model, relaxed, x, best)
         anchors = [
             s for s in np.argsort(-loss, kind="stable").tolist() if loss[s] > 1e-9
         ]
@@ -781,7 +1123,9 @@ def _neighbourhood_search(
             freed[model.pc[(best > 0.5) & in_slots]] = True
             freed[model.pc[in_slots & ~placed[model.pc]]] = True
             freed |= lp_touch[:, np.flatnonzero(slots)].sum(axis=1) > 0
-            free = np.flatnonzero(freed[model.pc] & usable & (in_slots | (best > 0.5)))
+            free = np.flatnonzero(
+                freed[model.pc] & ((allowed & in_slots) | (best > 0.5))
+            )
             found = _sub_solve(
                 model,
                 best,
@@ -789,10 +1133,11 @@ def _neighbourhood_search(
                 target=target,
                 time_limit=max(deadline - time.perf_counter(), 0.01),
                 start=True,
+                seen=seen,
             )
             if found is not None and _value(model, found) > value + 1e-9:
                 best, value, improved = found, _value(model, found), True
-        if not improved:
+        if not improved or not repeat:
             size *= 2
     return best
 
