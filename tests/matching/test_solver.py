@@ -508,18 +508,9 @@ def feasible_assignments(problem: Problem):
 
 
 def whole_lp(model):
-    from openmil.matching.solver import _highs
+    from openmil.matching.solver import _highs_model
 
-    return _highs(
-        coef=model.coef,
-        lower=model.lower,
-        upper=model.upper,
-        a=model.a,
-        row_lower=model.row_lower,
-        row_upper=model.row_upper,
-        integer=False,
-        options={},
-    )
+    return _highs_model(model, integer=False, options={})
 
 
 @settings(max_examples=100, deadline=None)

@@ -316,6 +316,27 @@ class _Run:
     col_dual: np.ndarray | None = None
 
 
+def _highs_model(
+    model: Model,
+    *,
+    integer: bool,
+    options: dict[str, bool | float | str],
+    start: np.ndarray | None = None,
+) -> _Run:
+    """`_highs` on the whole model."""
+    return _highs(
+        coef=model.coef,
+        lower=model.lower,
+        upper=model.upper,
+        a=model.a,
+        row_lower=model.row_lower,
+        row_upper=model.row_upper,
+        integer=integer,
+        options=options,
+        start=start,
+    )
+
+
 def _highs(
     *,
     coef: np.ndarray,
@@ -461,16 +482,7 @@ def relaxation_solve(model: Model, *, time_limit: float | None = None) -> Relaxa
         options: dict[str, bool | float | str] = {}
         if time_limit is not None:
             options["time_limit"] = max(time_limit - _since(started), 0.01)
-        run = _highs(
-            coef=model.coef,
-            lower=model.lower,
-            upper=model.upper,
-            a=model.a,
-            row_lower=model.row_lower,
-            row_upper=model.row_upper,
-            integer=False,
-            options=options,
-        )
+        run = _highs_model(model, integer=False, options=options)
     return _relaxation_of(model, run)
 
 
@@ -748,17 +760,7 @@ def model_solve(
     remaining = left()
     if remaining is not None:
         options["time_limit"] = remaining
-    run = _highs(
-        coef=model.coef,
-        lower=model.lower,
-        upper=model.upper,
-        a=model.a,
-        row_lower=model.row_lower,
-        row_upper=model.row_upper,
-        integer=True,
-        options=options,
-        start=best,
-    )
+    run = _highs_model(model, integer=True, options=options, start=best)
     chosen = np.flatnonzero(run.x > 0.5) if run.x is not None else None
     if run.status in ("optimal", "target") and chosen is not None:
         return done("optimal", chosen, bound)
