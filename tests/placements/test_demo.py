@@ -7,8 +7,8 @@ from django.urls import reverse
 from openmil.core.models import Membership
 from openmil.core.roles import Role
 from openmil.demo.generator import generate
-from openmil.events.models import MentoringPair
-from openmil.placements.models import MatchingRound, Proposal
+from openmil.events.models import MentoringPair, Volunteer
+from openmil.placements.models import MatchingPreference, MatchingRound, Proposal
 from tests.conftest import client_for
 
 
@@ -34,6 +34,27 @@ def test_demo_lab_has_a_decided_round_and_a_mentor_round_to_review():
         active = MentoringPair.objects.filter(mentor=mentor, status="active").count()
         assert proposed.filter(mentor=mentor).count() <= mentor.max_mentees - active
 
+    # Mentors and most mentees have a meeting area of the lab's city, so the
+    # round weighs distances; a mentee without one shows it as unknown.
+    distances = [
+        c["detail"]
+        for p in Proposal.objects.filter(round=mentors)
+        for c in p.components["components"]
+        if c["name"] == "distance"
+    ]
+    known = [d for d in distances if d.endswith(" km")]
+    assert known and "unknown" in distances
+    assert all(float(d.removesuffix(" km")) < 30 for d in known)
+    located = MatchingPreference.objects.filter(meeting_latitude__isnull=False)
+    assert located.exists()
+    assert all(
+        p.meeting_place and p.meeting_latitude == round(p.meeting_latitude, 2)
+        for p in located
+    )
+    assert not Volunteer.objects.filter(
+        status="approved", latitude__isnull=True
+    ).exists()
+
     coordinator = Membership.objects.get(lab=jobs.lab, role=Role.COORDINATOR).user
     assert jobs.created_by == mentors.created_by == coordinator
     client = client_for(coordinator)
@@ -42,3 +63,5 @@ def test_demo_lab_has_a_decided_round_and_a_mentor_round_to_review():
     assert mentors.title in listing.content.decode()
     page = client.get(reverse("placements:round_detail", args=[mentors.pk]))
     assert proposed.first().mentor.name in page.content.decode()
+    assert known[0] in page.content.decode()
+    assert "meets around" in page.content.decode()

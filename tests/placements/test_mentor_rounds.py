@@ -1,7 +1,6 @@
 """Mentor rounds: people matched to approved mentors under each mentor's
 capacity, reviewed on the same page, accepted into mentoring pairs."""
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -14,84 +13,8 @@ from openmil.events.models import MentoringPair, Volunteer
 from openmil.placements import selectors, services
 from openmil.placements.models import MatchingPreference, MatchingRound, Proposal
 from tests.conftest import client_for
-from tests.events.factories import ApprovedMentorFactory, PairFactory
-from tests.factories import ParticipantFactory
+from tests.events.factories import ApprovedMentorFactory
 from tests.partners.test_api import _api
-
-
-@dataclass
-class Mentoring:
-    lab: Any
-    amina: Any
-    joao: Any
-    li: Any
-    ines: Volunteer
-    omar: Volunteer
-    busy: Volunteer
-
-
-@pytest.fixture
-def mentoring(lab_a, facilitator) -> Mentoring:
-    """Amina (Arabic, asks for a woman mentor, likes cooking, free at
-    weekends), João (Portuguese, football) and Li (Chinese only); Inês takes
-    one mentee, Omar two but would rather accompany men, and Busy, the best
-    for Amina, already mentors someone at her limit of one."""
-    amina = ParticipantFactory(
-        lab=lab_a,
-        caseworker=facilitator,
-        reference="M-1",
-        mother_tongue="ar",
-        other_languages=[],
-        sex="female",
-    )
-    joao = ParticipantFactory(
-        lab=lab_a,
-        caseworker=facilitator,
-        reference="M-2",
-        mother_tongue="pt",
-        other_languages=[],
-        sex="male",
-    )
-    li = ParticipantFactory(
-        lab=lab_a,
-        caseworker=facilitator,
-        reference="M-3",
-        mother_tongue="zh",
-        other_languages=[],
-    )
-    MatchingPreference.objects.create(
-        participant=amina,
-        mentor_gender="female",
-        interests=["cooking"],
-        availability=["weekends"],
-    )
-    MatchingPreference.objects.create(participant=joao, interests=["football"])
-    common = {"lab": lab_a, "availability": ["weekends"], "interests": []}
-    ines = ApprovedMentorFactory(
-        name="Inês Mentor", gender="female", languages=["pt", "ar"], skills=[], **common
-    )
-    omar = ApprovedMentorFactory(
-        name="Omar Mentor",
-        gender="male",
-        languages=["ar", "pt"],
-        skills=["football"],
-        gender_preference="men",
-        max_mentees=2,
-        **common,
-    )
-    busy = ApprovedMentorFactory(
-        name="Busy Mentor",
-        gender="female",
-        languages=["ar", "pt"],
-        skills=["cooking"],
-        **common,
-    )
-    PairFactory(
-        mentor=busy, participant=ParticipantFactory(lab=lab_a, caseworker=facilitator)
-    )
-    # Neither a plain volunteer nor a mentor of another lab is matched.
-    ApprovedMentorFactory(lab=lab_a, role=Volunteer.Role.VOLUNTEER)
-    return Mentoring(lab_a, amina, joao, li, ines, omar, busy)
 
 
 @pytest.fixture

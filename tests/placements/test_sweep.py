@@ -113,7 +113,13 @@ PAGES: dict[str, Page] = {
     "placements:preferences": Page(
         staff=True,
         kwargs=lambda w: {"participant_id": w.participant.pk},
-        post=lambda w: {"kinds": ["vacancy"], "places": "Lisboa"},
+        post=lambda w: {
+            "kinds": ["vacancy"],
+            "places": "Lisboa",
+            "meeting_place": "Arroios",
+            "meeting_latitude": "38.7312",
+            "meeting_longitude": "-9.1356",
+        },
         lab_a=True,
     ),
 }

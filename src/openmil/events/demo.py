@@ -3,6 +3,7 @@
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 
 from django.db.models import Case, When
 
@@ -143,6 +144,90 @@ VOLUNTEERS = [
 ]
 #: The first mentors are already paired (the others wait for a round).
 PAIRED = 2
+#: Neighbourhoods and towns of each demo lab's territory where a mentor or a
+#: mentee can meet, with the coordinates of their centre to 2 decimals
+#: (about 1 km). A territory not listed gets no coordinates.
+MEETING_AREAS: dict[str, list[tuple[str, float, float]]] = {
+    "Lisboa": [
+        ("Arroios", 38.73, -9.13),
+        ("Alvalade", 38.75, -9.14),
+        ("Benfica", 38.75, -9.20),
+        ("Marvila", 38.75, -9.11),
+        ("Alcântara", 38.70, -9.18),
+        ("Amadora", 38.75, -9.23),
+        ("Odivelas", 38.79, -9.18),
+        ("Almada", 38.68, -9.16),
+    ],
+    "Torino": [
+        ("San Salvario", 45.05, 7.68),
+        ("Aurora", 45.08, 7.68),
+        ("Barriera di Milano", 45.10, 7.70),
+        ("San Paolo", 45.07, 7.64),
+        ("Mirafiori", 45.03, 7.63),
+        ("Vanchiglia", 45.07, 7.70),
+        ("Moncalieri", 45.00, 7.68),
+        ("Collegno", 45.08, 7.57),
+    ],
+    "Leipzig": [
+        ("Zentrum", 51.34, 12.37),
+        ("Connewitz", 51.31, 12.38),
+        ("Plagwitz", 51.33, 12.33),
+        ("Gohlis", 51.36, 12.37),
+        ("Grünau", 51.32, 12.29),
+        ("Reudnitz", 51.34, 12.40),
+        ("Paunsdorf", 51.35, 12.45),
+        ("Markkleeberg", 51.28, 12.37),
+    ],
+    "Attica": [
+        ("Kypseli", 37.99, 23.74),
+        ("Pagrati", 37.97, 23.75),
+        ("Kallithea", 37.96, 23.70),
+        ("Peristeri", 38.01, 23.69),
+        ("Piraeus", 37.94, 23.65),
+        ("Marousi", 38.05, 23.81),
+        ("Nea Smyrni", 37.95, 23.71),
+        ("Elefsina", 38.04, 23.54),
+    ],
+    "Métropole de Lyon": [
+        ("Croix-Rousse", 45.77, 4.83),
+        ("La Guillotière", 45.75, 4.84),
+        ("Villeurbanne", 45.77, 4.88),
+        ("Vaulx-en-Velin", 45.78, 4.92),
+        ("Vénissieux", 45.70, 4.89),
+        ("Part-Dieu", 45.76, 4.86),
+        ("Gerland", 45.73, 4.83),
+        ("Rillieux-la-Pape", 45.82, 4.90),
+    ],
+    "Skåne": [
+        ("Möllevången", 55.59, 13.01),
+        ("Rosengård", 55.58, 13.04),
+        ("Västra Hamnen", 55.61, 12.98),
+        ("Limhamn", 55.58, 12.93),
+        ("Husie", 55.58, 13.07),
+        ("Hyllie", 55.56, 12.98),
+        ("Burlöv", 55.63, 13.09),
+        ("Lund", 55.70, 13.19),
+    ],
+    "Oost-Vlaanderen": [
+        ("Binnenstad", 51.05, 3.72),
+        ("Sluizeken", 51.06, 3.73),
+        ("Ledeberg", 51.04, 3.74),
+        ("Brugse Poort", 51.06, 3.70),
+        ("Gentbrugge", 51.05, 3.76),
+        ("Sint-Amandsberg", 51.06, 3.75),
+        ("Wondelgem", 51.09, 3.72),
+        ("Merelbeke", 51.00, 3.75),
+    ],
+}
+
+
+def meeting_area(lab: Lab, index: int) -> tuple[str, Decimal, Decimal] | None:
+    """The index-th meeting area of the lab's territory (cycling), if known."""
+    areas = MEETING_AREAS.get(lab.territory)
+    if not areas:
+        return None
+    name, latitude, longitude = areas[index % len(areas)]
+    return name, Decimal(str(latitude)), Decimal(str(longitude))
 
 
 def populate_lab(*, lab: Lab, today: dt.date) -> None:
@@ -178,6 +263,7 @@ def populate_lab(*, lab: Lab, today: dt.date) -> None:
     local = (lab.working_languages or ["en"])[0]
     for index, row in enumerate(VOLUNTEERS):
         name, role, languages, status, interests, gender, most, skills = row
+        area = meeting_area(lab, index)
         volunteer = Volunteer.objects.create(
             lab=lab,
             name=name,
@@ -194,7 +280,9 @@ def populate_lab(*, lab: Lab, today: dt.date) -> None:
             skills=skills,
             gender=gender,
             max_mentees=most,
-            place=lab.territory,
+            place=area[0] if area else lab.territory,
+            latitude=area[1] if area else None,
+            longitude=area[2] if area else None,
             status=status,
             background_check_on=(
                 today - dt.timedelta(days=40) if status == "approved" else None

@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 
 from openmil.core.models import Lab, Membership
 from openmil.core.roles import Role
+from openmil.events.demo import meeting_area
 from openmil.events.models import MentoringPair, Volunteer
 from openmil.participants.models import Consent, Participant
 from openmil.participants.services import consent_give
 from openmil.partners.models import Opportunity
 from openmil.placements import selectors, services
-from openmil.placements.models import MatchingPreference, MatchingRound, Proposal
+from openmil.placements.models import MatchingRound, Proposal
 
 #: People in each demo round: enough to show choices, few enough to be quick.
 OPPORTUNITY_PEOPLE = 30
@@ -28,6 +29,8 @@ MENTEE_PREFERENCES: list[dict[str, Any]] = [
     {"interests": ["CV writing", "economic"], "availability": ["weekday_afternoons"]},
     {"interests": ["music"], "availability": []},
 ]
+#: Every this-many-th mentee names no meeting area (their distance is unknown).
+NO_AREA_EVERY = 4
 
 
 def populate_lab(*, lab: Lab, today: dt.date) -> list[MatchingRound]:
@@ -72,10 +75,17 @@ def populate_lab(*, lab: Lab, today: dt.date) -> list[MatchingRound]:
     )
     if mentees and mentors.exists():
         for index, person in enumerate(mentees):
-            wanted = MENTEE_PREFERENCES[index % len(MENTEE_PREFERENCES)]
-            MatchingPreference.objects.update_or_create(
-                participant=person, defaults={**wanted, "updated_by": actor}
-            )
+            wanted = dict(MENTEE_PREFERENCES[index % len(MENTEE_PREFERENCES)])
+            # Areas of the mentors' city in another order than theirs.
+            area = meeting_area(lab, 3 * index + 1)
+            if area and (index + 1) % NO_AREA_EVERY:
+                name, latitude, longitude = area
+                wanted.update(
+                    meeting_place=name,
+                    meeting_latitude=latitude,
+                    meeting_longitude=longitude,
+                )
+            services.preference_update(actor=actor, participant=person, data=wanted)
         rounds.append(
             _run(
                 actor=actor,

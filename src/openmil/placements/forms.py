@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from openmil.classifications.models import IscoGroup
 from openmil.events.models import Volunteer
 from openmil.partners.models import Opportunity
-from openmil.placements.models import MatchingPreference
+from openmil.placements.models import MEETING_BOTH, MEETING_NAMED, MatchingPreference
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -108,6 +108,33 @@ class PreferenceForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    meeting_place = forms.CharField(
+        label=_("Where the person can meet a mentor"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "A neighbourhood or town, never a home address. Used only to "
+            "suggest mentors nearby."
+        ),
+    )
+    meeting_latitude = forms.DecimalField(
+        label=_("Latitude of that area"),
+        min_value=-90,
+        max_value=90,
+        required=False,
+        help_text=_(
+            "Approximate, in decimal degrees (for example 38.72): the centre of "
+            "the area, not an address. Stored rounded to 2 decimals (about 1 km) "
+            "to weigh the distance to a mentor."
+        ),
+    )
+    meeting_longitude = forms.DecimalField(
+        label=_("Longitude of that area"),
+        min_value=-180,
+        max_value=180,
+        required=False,
+        help_text=_("Approximate, in decimal degrees (for example -9.14)."),
+    )
 
     def clean_occupations(self) -> list[str]:
         codes = _codes(self.cleaned_data.get("occupations") or "")
@@ -127,6 +154,19 @@ class PreferenceForm(forms.Form):
     def clean_interests(self) -> list[str]:
         return _codes(self.cleaned_data.get("interests") or "")[:20]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        names = ("meeting_latitude", "meeting_longitude")
+        if any(name in self.errors for name in names):
+            return data
+        latitude, longitude = (data.get(name) for name in names)
+        if (latitude is None) != (longitude is None):
+            missing = "meeting_latitude" if latitude is None else "meeting_longitude"
+            self.add_error(missing, MEETING_BOTH)
+        elif latitude is not None and not (data.get("meeting_place") or "").strip():
+            self.add_error("meeting_place", MEETING_NAMED)
+        return data
+
     @classmethod
     def initial_for(cls, pref: MatchingPreference | None) -> dict[str, Any]:
         if pref is None:
@@ -139,4 +179,7 @@ class PreferenceForm(forms.Form):
             "mentor_gender": pref.mentor_gender,
             "interests": ", ".join(pref.interests),
             "availability": pref.availability,
+            "meeting_place": pref.meeting_place,
+            "meeting_latitude": pref.meeting_latitude,
+            "meeting_longitude": pref.meeting_longitude,
         }

@@ -1,7 +1,14 @@
 """Matching rounds, their proposals, and participants' stated preferences."""
 
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +19,12 @@ from openmil.participants.models import Participant
 from openmil.partners.models import Opportunity, Referral
 
 TEXT_MAX = 2000
+#: Decimal places a meeting area's coordinates are kept to: 0.01° is about
+#: 1 km, enough to weigh a mentor's distance, too coarse to find a door.
+MEETING_DECIMALS = 2
+MEETING_STEP = Decimal(1).scaleb(-MEETING_DECIMALS)
+MEETING_BOTH = _("Give both the latitude and the longitude, or neither.")
+MEETING_NAMED = _("Name the neighbourhood or town these coordinates are in.")
 
 
 class MatchingPreference(models.Model):
@@ -43,6 +56,32 @@ class MatchingPreference(models.Model):
     availability = models.JSONField(
         _("free to meet a mentor"), default=list, blank=True
     )
+    meeting_place = models.CharField(
+        _("where the person can meet a mentor"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "A neighbourhood or town, never a home address. Used only to "
+            "suggest mentors nearby."
+        ),
+    )
+    #: The centre of the meeting area, kept to MEETING_DECIMALS places.
+    meeting_latitude = models.DecimalField(
+        _("latitude of the meeting area"),
+        max_digits=MEETING_DECIMALS + 3,
+        decimal_places=MEETING_DECIMALS,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    meeting_longitude = models.DecimalField(
+        _("longitude of the meeting area"),
+        max_digits=MEETING_DECIMALS + 3,
+        decimal_places=MEETING_DECIMALS,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -52,12 +91,35 @@ class MatchingPreference(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    #: Emptied when the person is erased, with the free text (`privacy`).
+    PRIVACY_ERASE_FIELDS = ("meeting_latitude", "meeting_longitude")
+
     class Meta:
         verbose_name = _("matching preference")
         verbose_name_plural = _("matching preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    meeting_latitude__isnull=True, meeting_longitude__isnull=True
+                )
+                | models.Q(
+                    meeting_latitude__isnull=False, meeting_longitude__isnull=False
+                ),
+                name="preference_meeting_both_coordinates_or_neither",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(_("Preferences"))
+
+    def clean(self) -> None:
+        """Both coordinates or neither, and a named area for them."""
+        latitude, longitude = self.meeting_latitude, self.meeting_longitude
+        if (latitude is None) != (longitude is None):
+            missing = "meeting_latitude" if latitude is None else "meeting_longitude"
+            raise ValidationError({missing: MEETING_BOTH})
+        if latitude is not None and not self.meeting_place.strip():
+            raise ValidationError({"meeting_place": MEETING_NAMED})
 
     def availability_labels(self) -> list[str]:
         labels = dict(Volunteer.Availability.choices)

@@ -7,6 +7,7 @@ read through `participant_queryset`, so protected cases stay hidden.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -158,9 +159,14 @@ def opportunity_facts(opportunity: Opportunity) -> OpportunityFacts:
     )
 
 
+def _degrees(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
 def mentee_facts(participants: Iterable[Participant]) -> dict[int, MenteeFacts]:
     """What a mentor is matched on: the person's languages, gender, and the
-    interests, mentor gender and free times they stated."""
+    interests, mentor gender, free times and meeting area (its coordinates,
+    stored rounded to about 1 km) they stated."""
     people = list(participants)
     prefs = {
         p.participant_id: p
@@ -178,6 +184,8 @@ def mentee_facts(participants: Iterable[Participant]) -> dict[int, MenteeFacts]:
             interests=tuple(pref.interests) if pref else (),
             wants_gender=pref.mentor_gender if pref else "",
             availability=tuple(pref.availability) if pref else (),
+            lat=_degrees(pref.meeting_latitude) if pref else None,
+            lon=_degrees(pref.meeting_longitude) if pref else None,
             gender=person.sex
             if person.sex in (Participant.Sex.FEMALE, Participant.Sex.MALE)
             else "",

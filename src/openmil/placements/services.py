@@ -15,6 +15,7 @@ proposal becomes a mentoring pair (`events.services.pair_create`).
 """
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +36,12 @@ from openmil.participants.selectors import participant_queryset
 from openmil.partners import services as partner_services
 from openmil.partners.models import Opportunity, Service
 from openmil.placements import selectors
-from openmil.placements.models import MatchingPreference, MatchingRound, Proposal
+from openmil.placements.models import (
+    MEETING_STEP,
+    MatchingPreference,
+    MatchingRound,
+    Proposal,
+)
 from openmil.placements.outcome import features, outcome_fit
 from openmil.placements.scores import mentor_score, opportunity_score
 
@@ -46,6 +52,8 @@ OUTCOME_SHARE = 0.5
 MAX_PEOPLE = 2000
 MAX_OPPORTUNITIES = 1000
 MAX_MENTORS = 1000
+#: The widest a coordinate can be (a longitude); the model checks each range.
+MAX_DEGREES = 180
 
 
 def _require_matching(actor: Any, lab_id: int) -> None:
@@ -57,11 +65,26 @@ def _require_matching(actor: Any, lab_id: int) -> None:
 # Preferences.
 
 
+def meeting_coordinate(value: Decimal | float | str | None) -> Decimal | None:
+    """A coordinate of a meeting area as stored: rounded to about 1 km
+    (`MEETING_STEP`), whatever precision it was given in."""
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value).strip())
+        if number.is_finite() and abs(number) <= MAX_DEGREES:
+            return number.quantize(MEETING_STEP, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        pass
+    raise ValidationError(_("Enter a number of degrees between -180 and 180."))
+
+
 @transaction.atomic
 def preference_update(
     *, actor: Any, participant: Participant, data: dict[str, Any]
 ) -> MatchingPreference:
-    """Record what the participant said they want."""
+    """Record what the participant said they want. The coordinates of the
+    area where they can meet a mentor are stored rounded to about 1 km."""
     if not access.can(actor, Perm.EDIT_PERSONAL, participant.lab_id):
         raise PermissionDenied
     if not participant_queryset(user=actor).filter(pk=participant.pk).exists():
@@ -74,7 +97,19 @@ def preference_update(
         "available_from",
         "mentor_gender",
         "availability",
+        "meeting_place",
+        "meeting_latitude",
+        "meeting_longitude",
     )
+    data = dict(data)
+    for name in ("meeting_latitude", "meeting_longitude"):
+        if name in data:
+            try:
+                data[name] = meeting_coordinate(data[name])
+            except ValidationError as error:
+                raise ValidationError({name: error.messages}) from None
+    if "meeting_place" in data:
+        data["meeting_place"] = (data["meeting_place"] or "").strip()
     before = {name: getattr(pref, name) for name in fields}
     for name in fields:
         if name in data:

@@ -36,7 +36,9 @@ MAX_DEPTH = 4
 MIN_IDENTIFIER = 3
 #: Fields kept on every model: what the indicators and the lab's records
 #: need, not who the person is. A model may add its own with a
-#: `PRIVACY_KEEP_FIELDS` tuple of field names.
+#: `PRIVACY_KEEP_FIELDS` tuple of field names, and have nullable columns
+#: that are not text but still place the person (coordinates) emptied with a
+#: `PRIVACY_ERASE_FIELDS` tuple.
 KEPT_NAMES = frozenset({"code"})
 #: Models never touched by the walk: the audit log has its own redaction.
 SKIPPED = frozenset({"core.auditentry", "privacy.auditredactiongrant"})
@@ -153,6 +155,8 @@ class Columns:
     unique_text: tuple[str, ...]
     json: tuple[str, ...]
     files: tuple[str, ...]
+    #: Other columns set to null (`PRIVACY_ERASE_FIELDS`).
+    erased: tuple[str, ...] = ()
 
 
 @cache
@@ -169,7 +173,10 @@ def columns_of(model: type[models.Model]) -> Columns:
             json_fields.append(field.name)
         elif is_free_text(model, field):
             (unique_text if field.name in unique else text).append(field.name)
-    return Columns(tuple(text), tuple(unique_text), tuple(json_fields), tuple(files))
+    erased = tuple(getattr(model, "PRIVACY_ERASE_FIELDS", ()))
+    return Columns(
+        tuple(text), tuple(unique_text), tuple(json_fields), tuple(files), erased
+    )
 
 
 def random_token(prefix: str, max_length: int) -> str:
@@ -246,18 +253,19 @@ def _scrub_rows(
     files_to_delete: list[tuple[Any, str]],
 ) -> int:
     cols = columns_of(model)
-    if not (cols.text or cols.unique_text or cols.json or cols.files):
+    if not (cols.text or cols.unique_text or cols.json or cols.files or cols.erased):
         return 0
     pks = list(qs.values_list("pk", flat=True))
     if not pks:
         return 0
     rows = model._base_manager.filter(pk__in=pks)
-    if cols.text:
+    if cols.text or cols.erased:
         rows.update(
             **{
                 name: None if model._meta.get_field(name).null else ""
                 for name in cols.text
-            }
+            },
+            **dict.fromkeys(cols.erased),
         )
     if cols.unique_text or cols.json or cols.files:
         for obj in rows.only("pk", *cols.unique_text, *cols.json, *cols.files):
