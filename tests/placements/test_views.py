@@ -1,6 +1,7 @@
 """The round flow through the pages: run, review, accept, reject."""
 
 from django.urls import reverse
+from django.utils import translation
 
 from openmil.core.models import AuditEntry
 from openmil.partners.models import Referral
@@ -41,6 +42,7 @@ def test_run_review_and_accept_through_the_pages(
     assert "Proposed: the best total" in page
     assert "Requirement unmet" in page
     assert "occupation: 1.00" in page
+    assert "Solver: optimal, total" in page
     assert AuditEntry.objects.filter(
         object_type="matching_round", action="view", object_id=str(round.pk)
     ).exists()
@@ -121,3 +123,22 @@ def test_protected_case_is_left_out_of_the_review(
         {"reason": "x"},
     )
     assert response.status_code == 404
+
+
+def test_the_solver_status_is_shown_in_the_readers_language(
+    setup, facilitator, django_capture_on_commit_callbacks
+):
+    client = client_for(facilitator)
+    round = _run(client, setup, django_capture_on_commit_callbacks)
+    page = _body(
+        client.get(
+            reverse("placements:round_detail", args=[round.pk]),
+            headers={"accept-language": "ar"},
+        )
+    )
+    assert "أمثل" in page  # "optimal"
+    with translation.override("en"):
+        round.result = {**round.result, "status": "time_limit"}
+        assert round.solver_status_display() == "stopped at the time limit"
+        round.result = {**round.result, "status": "unheard of"}
+        assert round.solver_status_display() == "unheard of"

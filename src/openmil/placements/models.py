@@ -181,6 +181,18 @@ class MatchingRound(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    #: The engine's statuses (`openmil.matching.Status`), for people.
+    SOLVER_STATUSES = {
+        "optimal": _("optimal"),
+        "infeasible": _("no assignment meets the constraints"),
+        "time_limit": _("stopped at the time limit"),
+        "error": _("error"),
+    }
+
+    def solver_status_display(self) -> str:
+        status = str(self.result.get("status", ""))
+        return str(self.SOLVER_STATUSES.get(status, status))
+
 
 class Proposal(models.Model):
     """A scored pair of a round; `chosen` ones are the engine's proposals,
