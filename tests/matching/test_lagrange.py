@@ -17,6 +17,7 @@ from openmil.matching.lagrange import (
 )
 from openmil.matching.solver import (
     _knapsack_bound,
+    _knapsacks_of,
     _round,
     _value,
     model_build,
@@ -86,17 +87,8 @@ def test_every_lagrangian_value_bounds_the_optimum(seed, assign_all, prices):
     problem = small_households(seed, assign_all)
     model = model_build(problem)
     best = brute_force(problem)
-    binding = np.ones(model.capacity.shape, dtype=bool)
-    built = knapsacks_build(
-        sizes=model.sizes,
-        capacity=model.capacity,
-        binding=binding,
-        pc=model.pc,
-        ps=model.ps,
-        usable=model.upper > 0,
-        equality=assign_all,
-    )
-    assert built is not None
+    built = _knapsacks_of(model)
+    assert built is not None and built.equality == assign_all
     u = np.array(prices)
     if not assign_all:
         u = np.maximum(u, 0.0)  # the rows are "at most one": prices >= 0
@@ -187,15 +179,7 @@ def test_a_bound_below_a_known_answer_stops_the_steps_at_once():
 def test_the_bound_is_deterministic():
     model = model_build(households(3, n_c=120, n_s=8))
     relaxed = relaxation_solve(model)
-    knapsacks = knapsacks_build(
-        sizes=model.sizes,
-        capacity=model.capacity,
-        binding=np.ones(model.capacity.shape, dtype=bool),
-        pc=model.pc,
-        ps=model.ps,
-        usable=model.upper > 0,
-        equality=False,
-    )
+    knapsacks = _knapsacks_of(model)
     assert knapsacks is not None
     first, second = (
         lagrangian_bound(

@@ -817,21 +817,16 @@ _COST_SCALE = 1_000_000
 _FLOW_GAP = 1e-6
 
 
-def _knapsack_bound(model: Model, relaxed: Relaxation, lower: float) -> float | None:
-    """The Lagrangian bound of `lagrange` (each slot's knapsack solved
-    exactly), from the LP's prices of the candidates' rows; None where it
-    does not apply: a fixed pair, a fairness floor, or knapsacks too large
-    or not in integers."""
+def _knapsacks_of(model: Model) -> lagrange.Knapsacks | None:
+    """The slots' knapsacks of `lagrange`, or None where they do not apply:
+    a fixed pair, a fairness floor, or knapsacks too large or not in
+    integers."""
     n_c = len(model.candidate_ids)
-    if (
-        relaxed.candidate_duals is None
-        or np.any(model.lower > 0)
-        or np.any(model.capacity_rows[n_c:] < 0)
-    ):
+    if np.any(model.lower > 0) or np.any(model.capacity_rows[n_c:] < 0):
         return None
     binding = np.zeros(model.capacity.shape, dtype=bool)
     binding.reshape(-1)[model.capacity_rows[n_c:]] = True
-    knapsacks = lagrange.knapsacks_build(
+    return lagrange.knapsacks_build(
         sizes=model.sizes,
         capacity=model.capacity,
         binding=binding,
@@ -840,7 +835,14 @@ def _knapsack_bound(model: Model, relaxed: Relaxation, lower: float) -> float | 
         usable=model.upper > 0,
         equality=model.problem.assign_all,
     )
-    if knapsacks is None:
+
+
+def _knapsack_bound(model: Model, relaxed: Relaxation, lower: float) -> float | None:
+    """The Lagrangian bound of `lagrange` (each slot's knapsack solved
+    exactly), from the LP's prices of the candidates' rows; None where it
+    does not apply."""
+    knapsacks = _knapsacks_of(model)
+    if knapsacks is None or relaxed.candidate_duals is None:
         return None
     return lagrange.lagrangian_bound(
         knapsacks,
