@@ -413,6 +413,9 @@ PAGES: dict[str, Page] = {
     "portal:password_set": Page(
         post=lambda w: {"new_password1": "x", "new_password2": "x"}
     ),
+    "portal:preferences": Page(
+        post=lambda w: {"places": "Arroios", "meeting_place": "Arroios"}
+    ),
     "portal:consent_withdraw": Page(
         kwargs=lambda w: {"consent_id": w.consent.pk}, post=lambda w: {}
     ),

@@ -2,7 +2,8 @@
 
 Sign in with the password, land in the space (right to left, in the
 person's language), no sideways scrolling at 375 pixels; withdraw a consent
-with one click and a confirmation; sign in once with a one-time link.
+with one click and a confirmation; sign in once with a one-time link; say
+what they are looking for.
 """
 
 import re
@@ -14,6 +15,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from openmil.participants.models import Consent
+from openmil.placements.models import MatchingPreference
 from tests.e2e.conftest import SHOTS
 from tests.factories import (
     PASSWORD,
@@ -143,3 +145,41 @@ def test_one_time_link_signs_in_once(new_page, arabic_account):
     other = new_page("ar", viewport=PHONE_375)
     other.goto(urlparse(link).path)
     expect(other.locator("h1")).to_have_text(t("ar", "This link does not work"))
+
+
+def test_participant_states_what_they_are_looking_for_on_a_phone(
+    new_page, arabic_account
+):
+    page = new_page("ar", viewport=PHONE_375)
+    sign_in(page, arabic_account, "ar")
+    section = page.locator("#preferences")
+    expect(section).to_contain_text(
+        t("ar", "You have not said yet what you are looking for.")
+    )
+    section.get_by_role("link", name=t("ar", "Change"), exact=True).click()
+    expect(page.locator("h1")).to_have_text(t("ar", "What I am looking for"))
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    assert scroll_width(page) <= 375
+    page.get_by_label(t("ar", "A job"), exact=True).check()
+    page.get_by_label(t("ar", "Towns or neighbourhoods where you could go")).fill(
+        "Lisboa, Amadora"
+    )
+    page.get_by_label(t("ar", "From when can you start?")).fill("2026-05-04")
+    page.get_by_label(t("ar", "A woman"), exact=True).check()
+    page.get_by_label(t("ar", "Weekends"), exact=True).check()
+    page.get_by_label(t("ar", "Where could you meet a mentor?")).fill("Arroios")
+    page.screenshot(path=SHOTS / "portal-preferences-ar-375.png", full_page=True)
+    assert scroll_width(page) <= 375
+    page.get_by_role("button", name=t("ar", "Save"), exact=True).click()
+    expect(page.locator(".messages")).to_contain_text(
+        t("ar", "Thank you: what you are looking for is saved.")
+    )
+    assert path_of(page) == "/portal/"
+    for words in ("A job", "A woman", "Weekends"):
+        expect(section).to_contain_text(t("ar", words))
+    expect(section).to_contain_text("Lisboa, Amadora")
+    expect(section).to_contain_text("Arroios")
+    assert scroll_width(page) <= 375
+    pref = MatchingPreference.objects.get(participant=arabic_account.participant)
+    assert pref.kinds == ["vacancy"] and pref.meeting_place == "Arroios"
+    assert pref.available_from.isoformat() == "2026-05-04"

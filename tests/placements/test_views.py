@@ -142,3 +142,24 @@ def test_the_solver_status_is_shown_in_the_readers_language(
         assert round.solver_status_display() == "stopped at the time limit"
         round.result = {**round.result, "status": "unheard of"}
         assert round.solver_status_display() == "unheard of"
+
+
+def test_staff_renaming_the_meeting_place_are_told_its_coordinates_went(
+    setup, facilitator
+):
+    client = client_for(facilitator)
+    url = reverse("placements:preferences", args=[setup.beginner.pk])
+    located = {
+        "meeting_place": "Arroios",
+        "meeting_latitude": "38.73",
+        "meeting_longitude": "-9.14",
+    }
+    response = client.post(url, located, follow=True)
+    assert "coordinates were removed" not in _body(response)
+    # The form sends back the coordinates it showed, with a new name.
+    response = client.post(url, {**located, "meeting_place": "Graça"}, follow=True)
+    assert "The coordinates were removed" in _body(response)
+    pref = MatchingPreference.objects.get(participant=setup.beginner)
+    assert pref.meeting_place == "Graça" and pref.meeting_latitude is None
+    page = _body(client.get(url))
+    assert 'name="meeting_latitude"' in page and 'value="38.73"' not in page

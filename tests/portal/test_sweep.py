@@ -18,6 +18,7 @@ import tests.core.test_access_sweep as core_sweep
 from openmil.core.models import ApiToken
 from openmil.core.services import api_token_create
 from openmil.participants.models import Consent, Participant
+from openmil.placements.models import MatchingPreference
 from openmil.portal.models import ParticipantAccount
 from tests.conftest import client_for
 from tests.factories import (
@@ -48,7 +49,14 @@ class Pair:
     @property
     def b_data(self) -> list[str]:
         p = self.b.participant
-        return [p.given_name, p.family_name, p.reference, p.email, "Bring the lease"]
+        return [
+            p.given_name,
+            p.family_name,
+            p.reference,
+            p.email,
+            "Bring the lease",
+            "Penha de França",
+        ]
 
 
 @pytest.fixture
@@ -68,6 +76,13 @@ def pair(lab_a, facilitator) -> Pair:
     FollowUpFactory(participant=b_person, subject="Bring the lease")
     consent = ConsentFactory(participant=b_person, purpose=Consent.Purpose.FOLLOW_UP)
     ConsentFactory(participant=a.participant, purpose=Consent.Purpose.FOLLOW_UP)
+    MatchingPreference.objects.create(
+        participant=b_person,
+        places=["Penha de França"],
+        meeting_place="Penha de França",
+        meeting_latitude="38.73",
+        meeting_longitude="-9.13",
+    )
     return Pair(a=a, b=b, b_consent=consent)
 
 
@@ -90,6 +105,9 @@ SPACE: dict[str, SpacePage] = {
     ),
     "portal:password_set": SpacePage(
         post=lambda p: {"new_password1": "x", "new_password2": "x"}
+    ),
+    "portal:preferences": SpacePage(
+        post=lambda p: {"places": "Arroios", "meeting_place": "Arroios"}
     ),
     "portal:consent_withdraw": SpacePage(
         kwargs=lambda p: {"consent_id": p.b_consent.pk}, post=lambda p: {}
@@ -133,6 +151,7 @@ def b_state(pair: Pair) -> dict[str, Any]:
         "consents": list(b.consents.values()),
         "follow_ups": list(b.follow_ups.values()),
         "needs": list(b.needs.values()),
+        "preferences": list(MatchingPreference.objects.filter(participant=b).values()),
         "user": list(type(pair.b.user).objects.filter(pk=pair.b.user_id).values()),
     }
 

@@ -6,3 +6,8 @@ class PlacementsConfig(AppConfig):
     name = "openmil.placements"
     verbose_name = _("Placements")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from openmil.placements.portal import register_section
+
+        register_section()

@@ -8,7 +8,9 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Case, When
 
+from openmil.classifications.models import IscoGroup
 from openmil.core.models import Lab, Membership
 from openmil.core.roles import Role
 from openmil.events.demo import meeting_area
@@ -29,6 +31,15 @@ MENTEE_PREFERENCES: list[dict[str, Any]] = [
     {"interests": ["CV writing", "economic"], "availability": ["weekday_afternoons"]},
     {"interests": ["music"], "availability": []},
 ]
+#: What the person of the demo's participant space is looking for.
+SPACE_PERSON_PREFERENCES: dict[str, Any] = {
+    "kinds": ["vacancy", "training"],
+    "interests": ["language", "economic", "cooking"],
+    "availability": ["weekday_evenings", "weekends"],
+    "mentor_gender": "female",
+}
+#: Cooks and kitchen helpers (ISCO-08).
+SPACE_PERSON_OCCUPATIONS = ("5120", "9412")
 #: Every this-many-th mentee names no meeting area (their distance is unknown).
 NO_AREA_EVERY = 4
 
@@ -96,7 +107,40 @@ def populate_lab(*, lab: Lab, today: dt.date) -> list[MatchingRound]:
                 today=today,
             )
         )
+    _space_person_preferences(actor=actor, lab=lab, today=today)
     return rounds
+
+
+def _space_person_preferences(*, actor: Any, lab: Lab, today: dt.date) -> None:
+    """What the person whose space the demo signs in to (the first Arabic
+    speaker by reference, see portal.demo) is looking for, so the space shows
+    it. Stated after the rounds, which keep their own people's choices."""
+    person = (
+        Participant.objects.filter(lab=lab)
+        .annotate(arabic=Case(When(mother_tongue="ar", then=0), default=1))
+        .order_by("arabic", "reference")
+        .first()
+    )
+    if person is None or person.anonymised_at is not None:
+        return
+    wanted: dict[str, Any] = {
+        **SPACE_PERSON_PREFERENCES,
+        # Chosen with the caseworker: shown in the space by their titles.
+        "occupations": list(
+            IscoGroup.objects.filter(code__in=SPACE_PERSON_OCCUPATIONS).values_list(
+                "code", flat=True
+            )
+        ),
+        "places": [lab.territory] if lab.territory else [],
+        "available_from": today + dt.timedelta(weeks=2),
+    }
+    area = meeting_area(lab, 0)
+    if area:
+        name, latitude, longitude = area
+        wanted.update(
+            meeting_place=name, meeting_latitude=latitude, meeting_longitude=longitude
+        )
+    services.preference_update(actor=actor, participant=person, data=wanted)
 
 
 def _run(

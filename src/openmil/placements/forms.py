@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openmil.classifications.models import IscoGroup
 from openmil.events.models import Volunteer
+from openmil.events.public_forms import INTEREST_CHOICES
 from openmil.partners.models import Opportunity
 from openmil.placements.models import MEETING_BOTH, MEETING_NAMED, MatchingPreference
 
@@ -182,4 +183,109 @@ class PreferenceForm(forms.Form):
             "meeting_place": pref.meeting_place,
             "meeting_latitude": pref.meeting_latitude,
             "meeting_longitude": pref.meeting_longitude,
+        }
+
+
+#: The kinds of opportunity in the words of the person who wants one.
+OWN_KIND_WORDS: dict[str, Any] = {
+    Opportunity.Kind.VACANCY: _("A job"),
+    Opportunity.Kind.TRAINING: _("A training course"),
+    Opportunity.Kind.INCUBATOR: _("Help to start a business"),
+    Opportunity.Kind.MENTORING: _("A mentor"),
+    Opportunity.Kind.HOUSING: _("A place to live"),
+}
+#: The mentor a person would rather have, in their own words.
+OWN_MENTOR_WORDS: dict[str, Any] = {
+    MatchingPreference.Gender.NONE: _("A woman or a man, it does not matter"),
+    MatchingPreference.Gender.FEMALE: _("A woman"),
+    MatchingPreference.Gender.MALE: _("A man"),
+}
+#: The four pillars, as interests: the codes mentors tick when they sign up
+#: (`events.public_forms.INTEREST_CHOICES`), so a mentee's ticked pillar
+#: meets a mentor's in `mentor_score`.
+PILLAR_CODES = {code for code, _label in INTEREST_CHOICES}
+
+
+class OwnPreferenceForm(forms.Form):
+    """What a participant states themselves in their space: the fields of
+    `services.OWN_PREFERENCE_FIELDS`, in plain words."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("What are you looking for?"),
+        choices=list(OWN_KIND_WORDS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    places = forms.CharField(
+        label=_("Towns or neighbourhoods where you could go"),
+        help_text=_("Separate them with commas."),
+        max_length=500,
+        required=False,
+    )
+    available_from = forms.DateField(
+        label=_("From when can you start?"),
+        help_text=_("Leave empty if you can start now."),
+        required=False,
+        widget=DATE_WIDGET,
+    )
+    mentor_gender = forms.ChoiceField(
+        label=_("Would you rather have a woman or a man as your mentor?"),
+        choices=list(OWN_MENTOR_WORDS.items()),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    pillars = forms.MultipleChoiceField(
+        label=_("What would you like to talk about with a mentor?"),
+        choices=INTEREST_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_interests = forms.CharField(
+        label=_("Other things you like (for example cooking, football)"),
+        help_text=_("Separate them with commas."),
+        max_length=500,
+        required=False,
+    )
+    availability = forms.MultipleChoiceField(
+        label=_("When are you free to meet a mentor?"),
+        choices=Volunteer.Availability.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    meeting_place = forms.CharField(
+        label=_("Where could you meet a mentor?"),
+        help_text=_("A neighbourhood or town, never your home address."),
+        max_length=100,
+        required=False,
+    )
+
+    def clean_places(self) -> list[str]:
+        return _codes(self.cleaned_data.get("places") or "")[:20]
+
+    def clean_other_interests(self) -> list[str]:
+        return _codes(self.cleaned_data.get("other_interests") or "")[:20]
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned fields as `services.own_preference_update` takes them:
+        the ticked pillars and the other interests are one list."""
+        data = dict(self.cleaned_data)
+        pillars, others = data.pop("pillars"), data.pop("other_interests")
+        data["interests"] = [*pillars, *(x for x in others if x not in pillars)]
+        return data
+
+    @classmethod
+    def initial_for(cls, pref: MatchingPreference | None) -> dict[str, Any]:
+        if pref is None:
+            return {}
+        return {
+            "kinds": pref.kinds,
+            "places": ", ".join(pref.places),
+            "available_from": pref.available_from,
+            "mentor_gender": pref.mentor_gender,
+            "pillars": [x for x in pref.interests if x in PILLAR_CODES],
+            "other_interests": ", ".join(
+                x for x in pref.interests if x not in PILLAR_CODES
+            ),
+            "availability": pref.availability,
+            "meeting_place": pref.meeting_place,
         }

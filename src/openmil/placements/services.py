@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +45,7 @@ from openmil.placements.models import (
 )
 from openmil.placements.outcome import features, outcome_fit
 from openmil.placements.scores import mentor_score, opportunity_score
+from openmil.portal import selectors as portal_selectors
 
 #: Alternatives kept per person besides the chosen pair, to explain choices.
 ALTERNATIVES = 8
@@ -79,43 +81,105 @@ def meeting_coordinate(value: Decimal | float | str | None) -> Decimal | None:
     raise ValidationError(_("Enter a number of degrees between -180 and 180."))
 
 
+#: Every field of a stated preference, in the order the audit lists them.
+PREFERENCE_FIELDS = (
+    "occupations",
+    "kinds",
+    "places",
+    "available_from",
+    "mentor_gender",
+    "interests",
+    "availability",
+    "meeting_place",
+    "meeting_latitude",
+    "meeting_longitude",
+)
+#: What a person states themselves in their space: not the ISCO-08
+#: occupations (staff work), nor the coordinates of the meeting area.
+OWN_PREFERENCE_FIELDS = (
+    "kinds",
+    "places",
+    "available_from",
+    "mentor_gender",
+    "interests",
+    "availability",
+    "meeting_place",
+)
+MEETING_COORDINATES = ("meeting_latitude", "meeting_longitude")
+
+
 @transaction.atomic
 def preference_update(
     *, actor: Any, participant: Participant, data: dict[str, Any]
 ) -> MatchingPreference:
-    """Record what the participant said they want. The coordinates of the
-    area where they can meet a mentor are stored rounded to about 1 km."""
+    """Record what the participant said they want (staff who may edit the
+    person). See `_preference_write` for the rules every edit follows."""
     if not access.can(actor, Perm.EDIT_PERSONAL, participant.lab_id):
         raise PermissionDenied
     if not participant_queryset(user=actor).filter(pk=participant.pk).exists():
         raise PermissionDenied
-    pref, _created = MatchingPreference.objects.get_or_create(participant=participant)
-    fields = (
-        "occupations",
-        "kinds",
-        "places",
-        "available_from",
-        "mentor_gender",
-        "availability",
-        "meeting_place",
-        "meeting_latitude",
-        "meeting_longitude",
+    return _preference_write(
+        actor=actor, participant=participant, data=data, fields=PREFERENCE_FIELDS
     )
-    data = dict(data)
-    for name in ("meeting_latitude", "meeting_longitude"):
-        if name in data:
+
+
+@transaction.atomic
+def own_preference_update(*, user: Any, data: dict[str, Any]) -> MatchingPreference:
+    """The signed-in participant states their own preferences in their space.
+
+    Only `OWN_PREFERENCE_FIELDS` are taken from `data`; anything else in it
+    (occupations, coordinates) is left as it was, except that coordinates
+    are cleared with a change of the meeting place (`_preference_write`).
+    The audit entry's actor is the participant's own user.
+    """
+    try:
+        account = portal_selectors.account_for(user=user)
+    except Http404:
+        raise PermissionDenied from None
+    return _preference_write(
+        actor=account.user,
+        participant=account.participant,
+        data=data,
+        fields=OWN_PREFERENCE_FIELDS,
+        detail="own space",
+    )
+
+
+def _preference_write(
+    *,
+    actor: Any,
+    participant: Participant,
+    data: dict[str, Any],
+    fields: tuple[str, ...],
+    detail: str = "",
+) -> MatchingPreference:
+    """The one write of stated preferences, for staff and the person alike.
+
+    Takes the `fields` of `data` that are given; rounds the coordinates of
+    the meeting area to about 1 km; trims the meeting place. When the
+    meeting place changes and no new coordinates come with it, the old ones
+    are cleared: they would describe the old place. Then `clean()`, save and
+    one audit entry of the changes, in the caller's transaction.
+    """
+    pref, _created = MatchingPreference.objects.get_or_create(participant=participant)
+    given = {name: data[name] for name in fields if name in data}
+    for name in MEETING_COORDINATES:
+        if name in given:
             try:
-                data[name] = meeting_coordinate(data[name])
+                given[name] = meeting_coordinate(given[name])
             except ValidationError as error:
                 raise ValidationError({name: error.messages}) from None
-    if "meeting_place" in data:
-        data["meeting_place"] = (data["meeting_place"] or "").strip()
-    before = {name: getattr(pref, name) for name in fields}
-    for name in fields:
-        if name in data:
-            setattr(pref, name, data[name])
-    if "interests" in data:
-        pref.interests = data["interests"]
+    if "meeting_place" in given:
+        given["meeting_place"] = (given["meeting_place"] or "").strip()
+    before = {name: getattr(pref, name) for name in PREFERENCE_FIELDS}
+    for name, value in given.items():
+        setattr(pref, name, value)
+    moved = pref.meeting_place != before["meeting_place"]
+    same_centre = all(
+        getattr(pref, name) == before[name] for name in MEETING_COORDINATES
+    )
+    if moved and same_centre:
+        pref.meeting_latitude = pref.meeting_longitude = None
     pref.updated_by = actor
     pref.full_clean()
     pref.save()
@@ -125,9 +189,10 @@ def preference_update(
         object_type="matching_preference",
         object_id=pref.pk,
         participant=participant,
+        detail=detail,
         changes={
             name: {"before": str(before[name]), "after": str(getattr(pref, name))}
-            for name in fields
+            for name in PREFERENCE_FIELDS
             if before[name] != getattr(pref, name)
         },
     )

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,8 +18,14 @@ from openmil.core.roles import Perm
 from openmil.events.selectors import approved_mentors
 from openmil.participants.selectors import participant_get, participant_queryset
 from openmil.placements import selectors, services
-from openmil.placements.forms import DecisionForm, PreferenceForm, RoundForm
+from openmil.placements.forms import (
+    DecisionForm,
+    OwnPreferenceForm,
+    PreferenceForm,
+    RoundForm,
+)
 from openmil.placements.models import MatchingRound
+from openmil.portal import selectors as portal_selectors
 
 
 def _lab(request: HttpRequest, lab_id: int) -> Lab:
@@ -161,16 +168,54 @@ def preference_edit(request: HttpRequest, participant_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data: dict[str, Any] = dict(form.cleaned_data)
         try:
-            services.preference_update(
+            saved = services.preference_update(
                 actor=request.user, participant=participant, data=data
             )
         except ValidationError as error:
             flash_error(request, error)
         else:
             messages.success(request, _("The preferences are saved."))
+            if data.get("meeting_latitude") is not None and (
+                saved.meeting_latitude is None
+            ):
+                messages.info(
+                    request,
+                    _(
+                        "The coordinates were removed: they were those of the "
+                        "previous meeting place. Enter the new place's, if known."
+                    ),
+                )
             return redirect("placements:preferences", participant_id=participant.pk)
     return render(
         request,
         "placements/preferences.html",
         {"p": participant, "form": form, "pref": pref},
     )
+
+
+@login_required(login_url="portal:sign_in")
+def own_preference_edit(request: HttpRequest) -> HttpResponse:
+    """The participant's space: the person states what they are looking for.
+
+    Only a participant account reaches it (anyone else: 404, as the rest of
+    the space); the page has no id, it is always the person's own.
+    """
+    account = portal_selectors.account_for(user=request.user)
+    pref = selectors.preference_of(account.participant)
+    # Bound on any POST: with nothing ticked or typed, it may be empty.
+    form = OwnPreferenceForm(
+        request.POST if request.method == "POST" else None,
+        initial=OwnPreferenceForm.initial_for(pref),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.own_preference_update(user=request.user, data=form.service_data())
+        except ValidationError as error:
+            flash_error(request, error)
+        else:
+            messages.success(
+                request, _("Thank you: what you are looking for is saved.")
+            )
+            return redirect(reverse("portal:home") + "#preferences")
+    portal_selectors.own_participant(user=request.user, detail="own preferences")
+    return render(request, "placements/portal/preferences_edit.html", {"form": form})

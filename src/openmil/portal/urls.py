@@ -1,5 +1,6 @@
 from django.urls import path
 
+from openmil.placements.views import own_preference_edit
 from openmil.portal import views
 
 app_name = "portal"
@@ -9,6 +10,7 @@ urlpatterns = [
     path("sign-in/link/", views.link_request, name="link_request"),
     path("sign-in/link/<str:token>/", views.link_use, name="link_use"),
     path("password/", views.password_set, name="password_set"),
+    path("preferences/", own_preference_edit, name="preferences"),
     path(
         "consents/<int:consent_id>/withdraw/",
         views.consent_withdraw,
