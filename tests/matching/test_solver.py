@@ -623,3 +623,33 @@ def test_a_solve_after_highs_ran_with_more_threads_still_answers():
     solution = solve(problem, mip_gap=1e-2)
     assert solution.status == "optimal"
     assert feasible(problem, placed(solution))
+
+
+def test_without_a_time_limit_a_large_model_searches_until_the_search_stalls(
+    monkeypatch,
+):
+    from openmil.matching import solver
+
+    whole = []
+    highs_model = solver._highs_model
+
+    def spy(model, **kwargs):
+        if kwargs.get("integer"):
+            whole.append(model)
+        return highs_model(model, **kwargs)
+
+    monkeypatch.setattr(solver, "_highs_model", spy)
+    problem = households(0)
+    searched = solve(problem, mip_gap=3e-3)
+    assert searched.status == "optimal" and not whole  # the search suffices
+    # A search with no time at all: a small model falls back at once on
+    # the whole integer program...
+    monkeypatch.setattr(solver, "_SEARCH_SECONDS", 0.0)
+    assert solve(problem, mip_gap=3e-3).status == "optimal"
+    assert len(whole) == 1
+    # ... a large one (here: from 500 pairs) keeps searching, and gives the
+    # answer the search gives, whatever the clock says.
+    monkeypatch.setattr(solver, "_PRICE_FROM", 500)
+    large = solve(problem, mip_gap=3e-3)
+    assert len(whole) == 1
+    assert large.assignments == searched.assignments

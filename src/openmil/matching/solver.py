@@ -106,7 +106,8 @@ _MIP_OPTIONS: dict[str, bool | float | str] = {
 _HIGHS_SLACK = 1e-7
 # Subgradient steps of the Lagrangian bound (`lagrange`).
 _LAGRANGE_ITERATIONS = 30
-# Seconds a neighbourhood search may spend without a time limit.
+# Seconds a neighbourhood search may spend without a time limit, on models
+# under _PRICE_FROM pairs (larger ones search until the search stalls).
 _SEARCH_SECONDS = 120.0
 
 
@@ -754,7 +755,15 @@ def model_solve(
             best is None or _value(model, found) > _value(model, best)
         ):
             best = found
-    seconds = _SEARCH_SECONDS if time_limit is None else 0.5 * (left() or 0.0)
+    if time_limit is not None:
+        seconds = 0.5 * (left() or 0.0)
+    elif len(model.coef) >= _PRICE_FROM:
+        # The whole integer program of a large model would take far longer
+        # than the search: without a time limit the search runs until it
+        # stalls, which also keeps the answer independent of the machine.
+        seconds = math.inf
+    else:
+        seconds = _SEARCH_SECONDS
     deadline = time.perf_counter() + seconds
     # One pass of the smallest neighbourhoods on the promising pairs, then
     # every pair within reach in neighbourhoods that grow when a pass stalls.
