@@ -35,6 +35,10 @@ from openmil.matching import (
 )
 
 HERE = Path(__file__).resolve().parent
+#: The baselines' integer programs (GeoMatch-style, Annie-style) get this
+#: long: their answer is the best found in it. The engine's own solve has no
+#: time limit.
+BASELINE_SECONDS = 300.0
 
 
 def predictors(inst: Instance) -> dict[str, np.ndarray]:
@@ -47,7 +51,9 @@ def predictors(inst: Instance) -> dict[str, np.ndarray]:
     pairs = pair_features(inst.x[inst.pc], inst.z[inst.ps], inst.group[inst.pc])
     gbm = HistGradientBoostingClassifier(max_iter=200, random_state=0)
     gbm.fit(features, outcomes)
-    lasso = LogisticRegression(l1_ratio=1.0, C=0.1, solver="saga", max_iter=500)
+    lasso = LogisticRegression(
+        l1_ratio=1.0, C=0.1, solver="saga", max_iter=500, random_state=0
+    )
     lasso.fit(features, outcomes)
     return {
         "gbm": gbm.predict_proba(pairs)[:, 1],
@@ -137,9 +143,12 @@ def run_static(tier_name: str, seed: int) -> dict:
         inst, heuristic(inst, np.argsort(-scores["gbm"], kind="stable"))
     )
     if len(inst.tier.dimensions) > 1:
-        geo = solve(problem_of(inst, scores["gbm"], dims=("people",)))
+        geo = solve(
+            problem_of(inst, scores["gbm"], dims=("people",)),
+            time_limit=BASELINE_SECONDS,
+        )
         rows["geomatch"] = evaluate(inst, chosen_pairs(inst, geo.assignments))
-    annie = solve(problem_of(inst, scores["lasso"]))
+    annie = solve(problem_of(inst, scores["lasso"]), time_limit=BASELINE_SECONDS)
     rows["annie"] = evaluate(inst, chosen_pairs(inst, annie.assignments))
     problem = problem_of(inst, scores["gbm"])
     started, cpu = time.perf_counter(), time.process_time()
