@@ -94,18 +94,14 @@ PREFERENCE_FIELDS = (
     "meeting_latitude",
     "meeting_longitude",
 )
+MEETING_COORDINATES = ("meeting_latitude", "meeting_longitude")
 #: What a person states themselves in their space: not the ISCO-08
 #: occupations (staff work), nor the coordinates of the meeting area.
-OWN_PREFERENCE_FIELDS = (
-    "kinds",
-    "places",
-    "available_from",
-    "mentor_gender",
-    "interests",
-    "availability",
-    "meeting_place",
+OWN_PREFERENCE_FIELDS = tuple(
+    name
+    for name in PREFERENCE_FIELDS
+    if name != "occupations" and name not in MEETING_COORDINATES
 )
-MEETING_COORDINATES = ("meeting_latitude", "meeting_longitude")
 
 
 @transaction.atomic
