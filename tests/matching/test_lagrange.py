@@ -5,10 +5,11 @@ import itertools
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openmil.matching import Candidate, FairnessFloor, Problem, solve
+from openmil.matching import Candidate, FairnessFloor, Problem, lagrange, solve
 from openmil.matching.lagrange import (
     _slot_solve,
     knapsacks_build,
@@ -28,11 +29,13 @@ from tests.matching.test_solver import brute_force, feasible, households, placed
 
 @st.composite
 def knapsack(draw):
+    """Up to 9 items in one to three dimensions of unequal room (the
+    dynamic programme orders them by room)."""
     n = draw(st.integers(1, 9))
-    sizes = np.array(
-        [[draw(st.integers(0, 3)), draw(st.integers(0, 2))] for _ in range(n)]
-    )
-    capacity = np.array([[draw(st.integers(0, 6)), draw(st.integers(0, 4))]])
+    n_dims = draw(st.integers(1, 3))
+    most_size = [3, 2, 1][:n_dims]
+    sizes = np.array([[draw(st.integers(0, w)) for w in most_size] for _ in range(n)])
+    capacity = np.array([[draw(st.integers(0, r)) for r in [6, 4, 7][:n_dims]]])
     profit = np.array([draw(st.floats(-1, 1, allow_nan=False)) for _ in range(n)])
     return sizes, capacity, profit
 
@@ -192,3 +195,52 @@ def test_the_bound_is_deterministic():
         for _ in range(2)
     )
     assert first == second
+
+
+def test_the_steps_stop_at_the_first_bound_that_is_enough():
+    model = model_build(households(3, n_c=120, n_s=8))
+    relaxed = relaxation_solve(model)
+    knapsacks = _knapsacks_of(model)
+    assert knapsacks is not None
+    start = relaxed.candidate_duals
+    first, _count = lagrangian_value(knapsacks, model.coef, start)
+
+    def bound(enough: float) -> float:
+        return lagrangian_bound(
+            knapsacks,
+            model.coef,
+            start,
+            lower=relaxed.value * 0.99,
+            iterations=10,
+            enough=enough,
+        )
+
+    # Anything is enough: the first value is returned (with its allowance
+    # for rounding); nothing is: all ten steps, and a tighter bound.
+    assert bound(math.inf) == pytest.approx(first, abs=1e-6)
+    full = bound(-math.inf)
+    assert full < first - 1e-6
+    # Enough is a little above the ten steps' bound: they stop at or below it.
+    stopped = bound(full + 1e-3)
+    assert full <= stopped <= full + 1e-3
+
+
+def test_the_solver_asks_the_bound_only_for_what_proves_its_answer(monkeypatch):
+    from openmil.matching import solver
+
+    asked = []
+    real = lagrange.lagrangian_bound
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lagrange, "lagrangian_bound", spy)
+    model = model_build(households(2, n_c=120, n_s=8))
+    relaxed = relaxation_solve(model)
+    answer = _round(model, relaxed.x)
+    assert answer is not None
+    lower = _value(model, answer)
+    solver._knapsack_bound(model, relaxed, lower, 1e-3)
+    # The largest bound b with b - 0.1 % of b <= the answer's value.
+    assert asked[0]["enough"] == pytest.approx(lower / (1 - 1e-3))

@@ -7,6 +7,7 @@ import random
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -653,3 +654,85 @@ def test_without_a_time_limit_a_large_model_searches_until_the_search_stalls(
     large = solve(problem, mip_gap=3e-3)
     assert len(whole) == 1
     assert large.assignments == searched.assignments
+
+
+def test_size_classes_are_each_size_then_the_commonest_pairs_of_sizes():
+    from openmil.matching.solver import _size_classes
+
+    def problem_of(adults: list[int]) -> Problem:
+        return Problem(
+            dimensions=("adults",),
+            candidates=tuple(
+                Candidate(f"c{i}", {"adults": a}) for i, a in enumerate(adults)
+            ),
+            slots=(Slot("s", {"adults": 4}),),
+            pairs=tuple(Pair(f"c{i}", "s", 0.5) for i in range(len(adults))),
+        )
+
+    # Three of size 1, two of size 2, one of size 3.
+    model = model_build(problem_of([2, 1, 3, 1, 2, 1]))
+    classes = [np.flatnonzero(mask).tolist() for mask in _size_classes(model)]
+    ones, twos, three = [1, 3, 5], [0, 4], [2]
+    assert classes == [
+        ones,
+        twos,
+        three,
+        sorted(ones + twos),  # 3 x 2 households
+        sorted(ones + three),  # 3 x 1
+        sorted(twos + three),  # 2 x 1
+    ]
+    # Everyone of one size: that neighbourhood would be the whole problem.
+    assert _size_classes(model_build(problem_of([2, 2, 2]))) == []
+
+
+def test_a_size_pass_swaps_households_of_one_size_between_slots():
+    from openmil.matching.solver import _size_classes, _size_pass, _value
+
+    # Two households of two adults placed the wrong way round, each slot
+    # full; two of one adult placed where they do equally well.
+    scores = {
+        ("big1", "s1"): 1.0,
+        ("big1", "s2"): 0.1,
+        ("big2", "s1"): 0.1,
+        ("big2", "s2"): 1.0,
+        ("one1", "s1"): 0.5,
+        ("one1", "s2"): 0.5,
+        ("one2", "s1"): 0.5,
+        ("one2", "s2"): 0.5,
+    }
+    problem = Problem(
+        dimensions=("adults",),
+        candidates=(
+            Candidate("big1", {"adults": 2}),
+            Candidate("big2", {"adults": 2}),
+            Candidate("one1", {"adults": 1}),
+            Candidate("one2", {"adults": 1}),
+        ),
+        slots=(Slot("s1", {"adults": 3}), Slot("s2", {"adults": 3})),
+        pairs=tuple(Pair(c, s, v) for (c, s), v in scores.items()),
+    )
+    model = model_build(problem)
+    wrong = {("big1", "s2"), ("big2", "s1"), ("one1", "s1"), ("one2", "s2")}
+    best = np.array(
+        [
+            float((model.candidate_ids[c], model.slot_ids[s]) in wrong)
+            for c, s in zip(model.pc, model.ps, strict=True)
+        ]
+    )
+    assert _value(model, best) == pytest.approx(1.2)
+    found = _size_pass(
+        model,
+        best,
+        model.upper > 0,
+        target=math.inf,
+        deadline=math.inf,
+        seen=set(),
+        kinds=_size_classes(model),
+    )
+    chosen = {
+        (model.candidate_ids[model.pc[p]], model.slot_ids[model.ps[p]])
+        for p in np.flatnonzero(found)
+    }
+    assert chosen == {("big1", "s1"), ("big2", "s2"), ("one1", "s1"), ("one2", "s2")}
+    assert _value(model, found) == pytest.approx(3.0)
+    assert (model.a @ found <= model.row_upper + 1e-9).all()

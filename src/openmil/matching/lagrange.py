@@ -87,6 +87,9 @@ def knapsacks_build(
     slots = []
     for s in range(n_s):
         dims = np.flatnonzero(binding[s])
+        # The largest room first: the cells of room below zero that the
+        # flat table carries (see `_slot_solve`) are then fewest.
+        dims = dims[np.argsort(-cap[s, dims], kind="stable")]
         mine = np.flatnonzero(usable & (ps == s))
         shape = tuple(int(cap[s, d]) + 1 for d in dims)
         groups: list[_Group] = []
@@ -104,12 +107,28 @@ def _slot_solve(
     slot: _SlotKnapsack, profit: np.ndarray
 ) -> tuple[float, list[np.ndarray]]:
     """The best value of the slot's knapsack under `profit`, and the pairs
-    taken. For each size, taking k means taking its k most profitable."""
+    taken. For each size, taking k means taking its k most profitable.
+
+    The table best[r] (the most the sizes so far give in room r) is kept
+    flat, inside a larger array whose cells of room below zero (down to
+    minus the whole room in each dimension) hold -inf: "k more of this
+    size" is then the same flat array read a fixed offset back, one slice,
+    whatever the room. The cells outside the table that a step writes to
+    are set back to -inf after each size."""
     shape = slot.shape
-    best = np.zeros(shape)  # best[r]: the most with room r (monotone in r)
     extra = 0.0  # households that use no binding dimension here
     taken: list[np.ndarray] = []
-    stages: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    stages: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
+    wide = tuple(2 * n - 1 for n in shape)
+    inside = tuple(slice(n - 1, None) for n in shape)
+    table = np.full(wide, -np.inf)
+    table[inside] = 0.0
+    table = table.reshape(-1)
+    steps = np.array(np.full(wide, 0.0).strides, dtype=np.int64) // 8
+    first = int(sum((n - 1) * step for n, step in zip(shape, steps, strict=True)))
+    last = int(sum((2 * n - 2) * step for n, step in zip(shape, steps, strict=True)))
+    span = slice(first, last + 1)
+    outside = np.flatnonzero(np.isneginf(table[span])) + first
     for group in slot.groups:
         gain = profit[group.pairs]
         positive = gain > 0
@@ -129,34 +148,30 @@ def _slot_solve(
                 most = min(most, (shape[d] - 1) // w)
         if most == 0:
             continue
-        new = best.copy()
+        offset = int(size @ steps)
+        new = table.copy()
+        target = new[span]
         for k in range(1, most + 1):
-            shift = (k * size).tolist()
-            target = new[tuple(slice(v, None) for v in shift)]
-            source = best[
-                tuple(slice(0, n - v) for n, v in zip(shape, shift, strict=True))
-            ]
-            np.maximum(target, source + sums[k - 1], out=target)
-        stages.append((best, items, sums[:most], size))
-        best = new
-    room = tuple(n - 1 for n in shape)
-    value = float(best[room]) if shape else 0.0
+            back = k * offset
+            np.maximum(
+                target, table[first - back : last + 1 - back] + sums[k - 1], out=target
+            )
+        new[outside] = -np.inf
+        stages.append((table, items, sums[:most], offset))
+        table = new
+    value = float(table[last]) if shape else 0.0
     # Back from the full room: which k of each size gave the value.
-    current = best
-    at = np.array(room, dtype=np.int64)
-    for previous, items, sums, size in reversed(stages):
-        here = current[tuple(at.tolist())]
+    at = last
+    for previous, items, sums, offset in reversed(stages):
+        here = table[at]
         for k in range(len(sums) + 1):
-            spot = at - k * size
-            if np.any(spot < 0):
-                break
             gained = 0.0 if k == 0 else float(sums[k - 1])
-            if previous[tuple(spot.tolist())] + gained == here:
+            if previous[at - k * offset] + gained == here:
                 if k:
                     taken.append(items[:k])
-                at = spot
+                at -= k * offset
                 break
-        current = previous
+        table = previous
     return value + extra, taken
 
 
@@ -184,11 +199,14 @@ def lagrangian_bound(
     *,
     lower: float,
     iterations: int,
+    enough: float = -math.inf,
 ) -> float:
     """The least L(u) found by `iterations` projected subgradient steps from
     the prices `start` (Polyak's step towards `lower`, a known answer's
-    value, halved after three steps without progress). Any L(u) is a valid
-    bound, so stopping early only makes it less tight. Deterministic."""
+    value, halved after three steps without progress), or the first that is
+    at most `enough` (a bound that already proves what the caller needs).
+    Any L(u) is a valid bound, so stopping early only makes it less tight.
+    Deterministic."""
     u = start.astype(float).copy()
     if not knapsacks.equality:
         u = np.maximum(u, 0.0)
@@ -198,6 +216,8 @@ def lagrangian_bound(
         value, count = lagrangian_value(knapsacks, coef, u)
         if value < best - 1e-12 * max(1.0, abs(value)):
             best, stalled = value, 0
+            if _rounded_up(best) <= enough:
+                break
         else:
             stalled += 1
             if stalled >= 3:
@@ -211,5 +231,10 @@ def lagrangian_bound(
         u = u - factor * (value - lower) / norm * step
         if not knapsacks.equality:
             u = np.maximum(u, 0.0)
-    # The sums above are of floats: allow for their rounding.
-    return best + 1e-9 * max(1.0, abs(best))
+    return _rounded_up(best)
+
+
+def _rounded_up(value: float) -> float:
+    """`value` plus an allowance for the rounding of the sums of floats
+    that gave it."""
+    return value + 1e-9 * max(1.0, abs(value))

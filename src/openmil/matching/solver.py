@@ -33,8 +33,12 @@ gap, so the engine looks for one without branching on the whole model:
    in a few slots where the answer wastes most against the LP's prices
    (priced room left empty, reduced costs of the pairs used), plus the
    candidates left out or split there, keep the rest as they are, and solve
-   that integer program exactly; the neighbourhoods grow when a pass finds
-   nothing better, and an integer program already solved without gain is
+   that integer program exactly. When a pass finds nothing better, the
+   households of one size, then of two sizes, are freed in every slot, one
+   neighbourhood each (they are interchangeable in any slot's room, and
+   exchanging them between far apart slots is a move no few slots'
+   neighbourhood holds); if that finds nothing better either, the slots'
+   neighbourhoods grow. An integer program already solved without gain is
    not solved again.
    Steps 2 and 3 use only the pairs an answer within the gap can contain
    (reduced-cost fixing: a pair whose reduced cost is below
@@ -43,8 +47,8 @@ gap, so the engine looks for one without branching on the whole model:
    markedly negative, and step 3 then goes on with every pair within reach;
 4. if the search stalls and the slots' knapsacks are small, the Lagrangian
    bound (`lagrange`: the candidates' rows priced, each slot's knapsack
-   solved exactly) is tighter than the LP's: it may prove the answer, or
-   lowers the target;
+   solved exactly) is tighter than the LP's: it may prove the answer (its
+   steps stop as soon as it does), or lowers the target;
 5. only if that still misses the gap, the whole integer program, started from
    the best answer so far and stopped as soon as an answer is within the gap
    of the bound (or within half the gap of HiGHS's own, tighter bound, which
@@ -58,6 +62,7 @@ answer unless a time limit cuts a step short.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
@@ -101,6 +106,23 @@ _MIP_OPTIONS: dict[str, bool | float | str] = {
     "mip_pool_soft_limit": 1000,
     "presolve": "off",
 }
+# The neighbourhoods' integer programs start from the answer they improve
+# and are small: HiGHS's primal heuristics (feasibility jump, RENS, RINS,
+# root reduced cost) cost more there than they find. On the benchmark's S
+# instances (12 seeds) turning them off there cut the total time by a
+# quarter. The whole integer program keeps them.
+_SUB_MIP_OPTIONS: dict[str, bool | float | str] = {
+    **_MIP_OPTIONS,
+    "mip_heuristic_run_feasibility_jump": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+}
+# Neighbourhoods of households of one size, or of two: at most this many of
+# the pairs of sizes are tried when a pass stalls (the most common first),
+# and none of more than _SIZE_MOST_PAIRS pairs.
+_SIZE_PAIRS = 30
+_SIZE_MOST_PAIRS = 5_000
 # HiGHS's dual bound is within its feasibility tolerances: this much
 # (relative) is added before it is reported.
 _HIGHS_SLACK = 1e-7
@@ -787,7 +809,7 @@ def model_solve(
     if best is not None and _value(model, best) < target:
         # Where the slots' knapsacks are small, the Lagrangian bound may
         # prove the answer, or lower the target of the integer program.
-        tighter = _knapsack_bound(model, relaxed, _value(model, best))
+        tighter = _knapsack_bound(model, relaxed, _value(model, best), mip_gap)
         if tighter is not None and tighter < bound:
             bound = max(tighter, _value(model, best))
             target = bound - mip_gap * abs(bound)
@@ -846,19 +868,25 @@ def _knapsacks_of(model: Model) -> lagrange.Knapsacks | None:
     )
 
 
-def _knapsack_bound(model: Model, relaxed: Relaxation, lower: float) -> float | None:
+def _knapsack_bound(
+    model: Model, relaxed: Relaxation, lower: float, mip_gap: float = 0.0
+) -> float | None:
     """The Lagrangian bound of `lagrange` (each slot's knapsack solved
     exactly), from the LP's prices of the candidates' rows; None where it
-    does not apply."""
+    does not apply. It stops as soon as it proves an answer worth `lower`
+    within `mip_gap`."""
     knapsacks = _knapsacks_of(model)
     if knapsacks is None or relaxed.candidate_duals is None:
         return None
+    # The largest bound b with b - mip_gap * |b| <= lower.
+    enough = lower / (1 - mip_gap) if lower >= 0 else lower / (1 + mip_gap)
     return lagrange.lagrangian_bound(
         knapsacks,
         model.coef,
         relaxed.candidate_duals,
         lower=lower,
         iterations=_LAGRANGE_ITERATIONS,
+        enough=enough,
     )
 
 
@@ -1079,7 +1107,7 @@ def _sub_solve(
         if key in seen:
             return None
     options: dict[str, bool | float | str] = {
-        **_MIP_OPTIONS,
+        **_SUB_MIP_OPTIONS,
         "mip_rel_gap": 1e-4,
         "objective_target": target - outside,
     }
@@ -1178,6 +1206,7 @@ def _neighbourhood_search(
         shape=(n_c, n_s),
     )
     seen: set[bytes] = set()
+    kinds = _size_classes(model)
     size = _FIRST_SLOTS
     while size <= min(most, n_s):
         improved = False
@@ -1219,8 +1248,66 @@ def _neighbourhood_search(
             )
             if found is not None and _value(model, found) > value + 1e-9:
                 best, value, improved = found, _value(model, found), True
+        if not improved:
+            # Households of one size are interchangeable in every slot's
+            # room: exchanges between slots of households of one size (or
+            # of two), which a few slots' neighbourhood may not hold.
+            found = _size_pass(model, best, allowed, target, deadline, seen, kinds)
+            improved = _value(model, found) > value + 1e-9
+            best = found
         if not improved or not repeat:
             size *= 2
+    return best
+
+
+def _size_classes(model: Model) -> list[np.ndarray]:
+    """Neighbourhoods by household size (candidates as a boolean mask):
+    each size on its own, the most common first, then the _SIZE_PAIRS
+    pairs of sizes with the most households of both. None when everyone has
+    the same size (that neighbourhood is the whole problem)."""
+    _, kind = np.unique(model.sizes, axis=0, return_inverse=True)
+    kind = kind.reshape(-1)
+    counts = np.bincount(kind)
+    if len(counts) < 2:
+        return []
+    order = np.argsort(-counts, kind="stable").tolist()
+    pairs = sorted(
+        itertools.combinations(order, 2),
+        key=lambda two: -int(counts[two[0]]) * int(counts[two[1]]),
+    )
+    groups = [(k,) for k in order] + pairs[:_SIZE_PAIRS]
+    return [np.isin(kind, group) for group in groups]
+
+
+def _size_pass(
+    model: Model,
+    best: np.ndarray,
+    allowed: np.ndarray,
+    target: float,
+    deadline: float,
+    seen: set[bytes],
+    kinds: list[np.ndarray],
+) -> np.ndarray:
+    """One pass over the neighbourhoods of `_size_classes`: everyone of
+    those sizes is freed, on the pairs `allowed` and where they are."""
+    value = _value(model, best)
+    for members in kinds:
+        if value >= target or time.perf_counter() > deadline:
+            break
+        free = np.flatnonzero(members[model.pc] & (allowed | (best > 0.5)))
+        if len(free) > _SIZE_MOST_PAIRS:
+            continue
+        found = _sub_solve(
+            model,
+            best,
+            free,
+            target=target,
+            time_limit=max(deadline - time.perf_counter(), 0.01),
+            start=True,
+            seen=seen,
+        )
+        if found is not None and _value(model, found) > value + 1e-9:
+            best, value = found, _value(model, found)
     return best
 
 
