@@ -158,7 +158,7 @@ def test_the_bound_is_not_used_where_it_does_not_apply():
             base.pairs,
             fairness=(FairnessFloor("a", "assigned_share", 0.1),),
         ),
-        # Two slots sharing 300 households: over a million states each.
+        # Two slots sharing 300 households: millions of cells each.
         "too much room": households(1, n_c=300, n_s=2),
     }
     for name, problem in cases.items():

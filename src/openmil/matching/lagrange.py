@@ -17,7 +17,7 @@ the LP bound. On the benchmark's S instances it closes about half of the
 gap between the LP bound and the optimum.
 
 Used only where the dynamic programme is small: integral sizes and
-capacities in the dimensions that bind, at most `MAX_STATES` states per
+capacities in the dimensions that bind, at most `MAX_CELLS` cells per
 slot, no fixed pair and no fairness floor.
 """
 
@@ -28,11 +28,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: The most states (capacity + 1, multiplied over the binding dimensions) a
-#: slot's dynamic programme may have.
-MAX_STATES = 20_000
+#: The most cells a slot's table may have: room from minus to plus the
+#: capacity in each binding dimension (2 capacity + 1, multiplied over them;
+#: see `_slot_solve`). Each size the slot can take keeps one copy of the
+#: table until the slot is solved, so this bounds the memory too.
+MAX_CELLS = 160_000
 #: ... and over all slots together.
-MAX_TOTAL_STATES = 400_000
+MAX_TOTAL_CELLS = 3_200_000
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,8 @@ def knapsacks_build(
     pair_sizes = np.where(binding[ps], sizes[pc], 0.0)
     if np.any(pair_sizes != np.round(pair_sizes)):
         return None
-    states = np.prod(np.where(binding, cap + 1, 1), axis=1)
-    if np.any(states > MAX_STATES) or float(states.sum()) > MAX_TOTAL_STATES:
+    cells = np.prod(np.where(binding, 2 * cap + 1, 1), axis=1)
+    if np.any(cells > MAX_CELLS) or float(cells.sum()) > MAX_TOTAL_CELLS:
         return None
     slots = []
     for s in range(n_s):
@@ -124,7 +126,7 @@ def _slot_solve(
     table = np.full(wide, -np.inf)
     table[inside] = 0.0
     table = table.reshape(-1)
-    steps = np.array(np.full(wide, 0.0).strides, dtype=np.int64) // 8
+    steps = np.array([math.prod(wide[d + 1 :]) for d in range(len(wide))], np.int64)
     first = int(sum((n - 1) * step for n, step in zip(shape, steps, strict=True)))
     last = int(sum((2 * n - 2) * step for n, step in zip(shape, steps, strict=True)))
     span = slice(first, last + 1)
