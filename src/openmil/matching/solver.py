@@ -1237,16 +1237,8 @@ def _neighbourhood_search(
             free = np.flatnonzero(
                 freed[model.pc] & ((allowed & in_slots) | (best > 0.5))
             )
-            found = _sub_solve(
-                model,
-                best,
-                free,
-                target=target,
-                time_limit=max(deadline - time.perf_counter(), 0.01),
-                start=True,
-                seen=seen,
-            )
-            if found is not None and _value(model, found) > value + 1e-9:
+            found = _better(model, best, free, target, deadline, seen)
+            if found is not None:
                 best, value, improved = found, _value(model, found), True
         if not improved:
             # Households of one size are interchangeable in every slot's
@@ -1297,18 +1289,34 @@ def _size_pass(
         free = np.flatnonzero(members[model.pc] & (allowed | (best > 0.5)))
         if len(free) > _SIZE_MOST_PAIRS:
             continue
-        found = _sub_solve(
-            model,
-            best,
-            free,
-            target=target,
-            time_limit=max(deadline - time.perf_counter(), 0.01),
-            start=True,
-            seen=seen,
-        )
-        if found is not None and _value(model, found) > value + 1e-9:
+        found = _better(model, best, free, target, deadline, seen)
+        if found is not None:
             best, value = found, _value(model, found)
     return best
+
+
+def _better(
+    model: Model,
+    best: np.ndarray,
+    free: np.ndarray,
+    target: float,
+    deadline: float,
+    seen: set[bytes],
+) -> np.ndarray | None:
+    """`_sub_solve` of a neighbourhood of `best` (feasible): its answer if
+    it is better than `best`, else None."""
+    found = _sub_solve(
+        model,
+        best,
+        free,
+        target=target,
+        time_limit=max(deadline - time.perf_counter(), 0.01),
+        start=True,
+        seen=seen,
+    )
+    if found is None or _value(model, found) <= _value(model, best) + 1e-9:
+        return None
+    return found
 
 
 def _infeasible_message(problem: Problem) -> str:
