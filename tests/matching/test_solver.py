@@ -736,3 +736,37 @@ def test_a_size_pass_swaps_households_of_one_size_between_slots():
     assert chosen == {("big1", "s1"), ("big2", "s2"), ("one1", "s1"), ("one2", "s2")}
     assert _value(model, found) == pytest.approx(3.0)
     assert (model.a @ found <= model.row_upper + 1e-9).all()
+
+
+def test_small_models_neighbourhoods_run_without_highs_primal_heuristics(
+    monkeypatch,
+):
+    from openmil.matching import solver
+
+    asked = []
+    real = solver._highs
+
+    def spy(**kwargs):
+        asked.append(kwargs["options"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(solver, "_highs", spy)
+    # 120 x 8 = 960 pairs, then 2,000 x 10 = 20,000: the first is small.
+    for n_c, n_s in ((120, 8), (2000, 10)):
+        model = model_build(households(4, n_c=n_c, n_s=n_s))
+        nobody = np.zeros(len(model.coef))
+        free = np.flatnonzero(model.pc < 10)  # ten households, every slot
+        found = solver._sub_solve(
+            model, nobody, free, target=math.inf, time_limit=None, start=True
+        )
+        assert found is not None and solver._feasible(model, found)
+    small, large = asked
+    heuristics = (
+        "mip_heuristic_run_feasibility_jump",
+        "mip_heuristic_run_rens",
+        "mip_heuristic_run_rins",
+        "mip_heuristic_run_root_reduced_cost",
+    )
+    assert all(small[name] is False for name in heuristics)
+    assert not any(name in large for name in heuristics)
+    assert small["presolve"] == large["presolve"] == "off"
