@@ -244,3 +244,6 @@ def test_the_solver_asks_the_bound_only_for_what_proves_its_answer(monkeypatch):
     solver._knapsack_bound(model, relaxed, lower, 1e-3)
     # The largest bound b with b - 0.1 % of b <= the answer's value.
     assert asked[0]["enough"] == pytest.approx(lower / (1 - 1e-3))
+    # A gap of 100 % (a file may ask for it): no early stop, and no error.
+    assert solver._knapsack_bound(model, relaxed, lower, 1.0) is not None
+    assert asked[1]["enough"] == -math.inf

@@ -880,8 +880,14 @@ def _knapsack_bound(
     knapsacks = _knapsacks_of(model)
     if knapsacks is None or relaxed.candidate_duals is None:
         return None
-    # The largest bound b with b - mip_gap * |b| <= lower.
-    enough = lower / (1 - mip_gap) if lower >= 0 else lower / (1 + mip_gap)
+    # The largest bound b with b - mip_gap * |b| <= lower (a gap of 100 %
+    # or more, which a file may ask for: no early stop, the steps all run).
+    if mip_gap >= 1:
+        enough = -math.inf
+    elif lower >= 0:
+        enough = lower / (1 - mip_gap)
+    else:
+        enough = lower / (1 + mip_gap)
     return lagrange.lagrangian_bound(
         knapsacks,
         model.coef,
@@ -1258,8 +1264,8 @@ def _neighbourhood_search(
 def _size_classes(model: Model) -> list[np.ndarray]:
     """Neighbourhoods by household size (candidates as a boolean mask):
     each size on its own, the most common first, then the _SIZE_PAIRS
-    pairs of sizes with the most households of both. None when everyone has
-    the same size (that neighbourhood is the whole problem)."""
+    pairs of sizes with the most households of both. No neighbourhood when
+    everyone has the same size (it would be the whole problem)."""
     _, kind = np.unique(model.sizes, axis=0, return_inverse=True)
     kind = kind.reshape(-1)
     counts = np.bincount(kind)
